@@ -1,0 +1,40 @@
+# Fresh machine: `make run` serves the API, `make test` runs the suite. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install validate build run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the project with its dev tools
+
+validate: install  ## check data/ and write nothing
+	$(BIN)/python -m app validate
+
+build: install  ## migrate, check and load data/ into the database (atomically)
+	$(BIN)/python -m app build
+
+run: build  ## build the database, then serve on $(HOST):$(PORT)
+	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
+
+lint: install  ## ruff and mypy, as configured in pyproject.toml
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/mypy
+
+test: build lint  ## set up, build, lint, then run the test suite
+	$(BIN)/python -m pytest -q
+
+format: install
+	$(BIN)/ruff check --fix app tests migrations
+	$(BIN)/ruff format app tests migrations
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Bilateral Relations API: a source-cited dataset of bilateral relations, served over HTTP."""

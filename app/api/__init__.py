@@ -1,0 +1,1 @@
+"""The HTTP layer: routes, problem rendering, pagination."""

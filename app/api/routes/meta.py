@@ -1,0 +1,59 @@
+"""Routes about the service itself: /v1/meta, /healthz and /readyz."""
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from app.deps import SessionDep
+from app.errors import ServiceUnavailable
+from app.queries.meta import build_info, counts
+
+router = APIRouter(tags=["meta"])
+health_router = APIRouter(tags=["health"])
+
+
+class Meta(BaseModel):
+    """What dataset is served and how big it is."""
+
+    dataset_version: str = Field(description="Content hash of data/; changes with any edit.",
+                                 examples=["3f2a9c0d1b7e4a55"])
+    built_at: str = Field(description="UTC time of the build (ISO 8601).",
+                          examples=["2026-11-25T14:00:00+00:00"])
+    licence: str = Field(description="Licence of the data.")
+    counts: dict[str, int] = Field(description="Number of records per collection.",
+                                   examples=[{"projects": 24, "awards": 3}])
+
+
+class Health(BaseModel):
+    """Liveness or readiness."""
+
+    status: str = Field(description="ok when the check passes.", examples=["ok"])
+    dataset_version: str | None = Field(default=None, description="Version being served.")
+
+
+@router.get("/meta", summary="Describe the dataset", response_model=Meta)
+def read_meta(request: Request, session: SessionDep) -> Meta:
+    """Dataset version, build time, licence and counts per collection."""
+    info = build_info(session)
+    if info is None:
+        raise ServiceUnavailable("The database holds no build.")
+    return Meta(dataset_version=info.dataset_version, built_at=info.built_at,
+                licence=request.app.state.settings.licence, counts=counts(session))
+
+
+@health_router.get("/healthz", summary="Liveness", response_model=Health)
+def healthz() -> Health:
+    """The process is up and answering."""
+    return Health(status="ok")
+
+
+@health_router.get("/readyz", summary="Readiness", response_model=Health,
+                   responses={503: {"description": "The database is not ready."}})
+def readyz(session: SessionDep) -> Health:
+    """The database is open and its dataset version is known."""
+    try:
+        info = build_info(session)
+    except Exception as exc:  # noqa: BLE001  (any database failure means "not ready")
+        raise ServiceUnavailable("The database cannot be read.") from exc
+    if info is None:
+        raise ServiceUnavailable("The database holds no build.")
+    return Health(status="ok", dataset_version=info.dataset_version)

@@ -1,0 +1,28 @@
+"""Routes of /v1/sister-cities."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.api.pagination import Page, make_page
+from app.api.problems import PROBLEM_RESPONSES
+from app.deps import SessionDep, SisterCityDep
+from app.models import SisterCityPublic
+from app.queries.sister_cities import SisterCityQuery, list_sister_cities
+
+router = APIRouter(prefix="/sister-cities", tags=["sister cities"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("", summary="List sister-city ties", response_model=Page[SisterCityPublic])
+def read_sister_cities(request: Request, response: Response, session: SessionDep,
+                       query: Annotated[SisterCityQuery, Query()]) -> Page[SisterCityPublic]:
+    """Sister-city and sister-region ties between the pair's countries."""
+    rows, total = list_sister_cities(session, query)
+    items = [SisterCityPublic.model_validate(row) for row in rows]
+    return make_page(request, response, items, total, query)
+
+
+@router.get("/{id}", summary="Get a sister-city tie", response_model=SisterCityPublic)
+def read_sister_city(sister_city: SisterCityDep) -> SisterCityPublic:
+    """One sister-city tie with both places and its citations."""
+    return SisterCityPublic.model_validate(sister_city)

@@ -1,0 +1,58 @@
+"""Routes of /v1/sources: bibliographic facts, exact texts and the records citing them."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+
+from app.api.pagination import Page, make_page
+from app.api.problems import PROBLEM_RESPONSES
+from app.api.records import RecordRef, record_refs
+from app.deps import SessionDep, SourceDep
+from app.errors import NotFound
+from app.models import Source, SourcePublic
+from app.queries.common import ListQuery
+from app.queries.sources import SourceQuery, list_sources, source_text
+
+router = APIRouter(prefix="/sources", tags=["sources"], responses=PROBLEM_RESPONSES)
+
+
+def _public(source: Source) -> SourcePublic:
+    return SourcePublic.model_validate(source, update={"text_url": f"/v1/sources/{source.id}/text"})
+
+
+@router.get("", summary="List sources", response_model=Page[SourcePublic])
+def read_sources(request: Request, response: Response, session: SessionDep,
+                 query: Annotated[SourceQuery, Query()]) -> Page[SourcePublic]:
+    """The source documents every record is drawn from."""
+    rows, total = list_sources(session, query)
+    return make_page(request, response, [_public(row) for row in rows], total, query)
+
+
+@router.get("/{id}", summary="Get a source", response_model=SourcePublic)
+def read_source(source: SourceDep) -> SourcePublic:
+    """One source's bibliographic facts (its text is at /v1/sources/{id}/text)."""
+    return _public(source)
+
+
+@router.get(
+    "/{id}/text", summary="Get a source's exact text", response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {"example": "Chinese 'Friendship Award' ..."}},
+                     "description": "The stored text, byte for byte (UTF-8)."}},
+)
+def read_source_text(session: SessionDep, source: SourceDep) -> PlainTextResponse:
+    """The stored text: citation offsets index into it (`text[start:end] == excerpt`)."""
+    text = source_text(session, source.id)
+    if text is None:
+        raise NotFound(f"The text of source {source.id!r} is not available.")
+    return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
+
+
+@router.get("/{id}/records", summary="List the records citing a source",
+            response_model=Page[RecordRef])
+def read_source_records(request: Request, response: Response, session: SessionDep,
+                        source: SourceDep, query: Annotated[ListQuery, Query()]
+                        ) -> Page[RecordRef]:
+    """Every record that cites the source, in the order of its first excerpt in the text."""
+    items, total = record_refs(session, source.id, query)
+    return make_page(request, response, items, total, query)

@@ -1,0 +1,46 @@
+"""Runtime configuration, read from the environment (and an optional .env file)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All configuration of the service; every value can be set by an environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{ROOT / 'var' / 'bilateral.sqlite3'}",
+        description="SQLAlchemy URL of the database the service reads and the build writes.",
+    )
+    data_dir: Path = Field(default=ROOT / "data", description="Folder of the curated dataset.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=["*"],
+        description="Origins allowed by CORS, comma-separated; '*' allows any origin (GET only).",
+    )
+    cache_max_age: int = Field(default=300, description="Cache-Control max-age, in seconds.")
+    docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
+    max_limit: int = Field(default=500, description="Largest page size a list accepts.")
+    licence: str = Field(
+        default="Data: CC BY 4.0 (curation); source texts remain their publishers' copyright.",
+        description="Licence statement served in /v1/meta.",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

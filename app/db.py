@@ -1,0 +1,87 @@
+"""Database engines: a writable one for the build, a read-only one for serving."""
+
+import json
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, create_engine
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _enable_sqlite_foreign_keys(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def make_write_engine(url: str) -> Engine:
+    """An engine for building the database."""
+    # Aliases keep their own script (e.g. Chinese) in the JSON text, so text search finds them.
+    engine = create_engine(url, json_serializer=lambda obj: json.dumps(obj, ensure_ascii=False))
+    if make_url(url).get_backend_name() == "sqlite":
+        _enable_sqlite_foreign_keys(engine)
+    return engine
+
+
+def make_read_engine(url: str) -> Engine:
+    """An engine for serving; a SQLite file is opened read-only so no route can write."""
+    path = sqlite_path(url)
+    if path is None:
+        return create_engine(url)
+    ro_url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
+    return create_engine(ro_url, connect_args={"check_same_thread": False})
+
+
+
+
+class Database:
+    """The serving database: a read-only engine that follows atomic rebuilds of the file.
+
+    A build replaces the SQLite file with os.replace; open connections keep reading the old
+    file, so each new session checks whether the file changed and, if so, opens a new engine.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = sqlite_path(url)
+        self._stamp = self._file_stamp()
+        self.engine = make_read_engine(url)
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        if self.path is None:
+            return None
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns)
+
+    def refresh(self) -> bool:
+        """Open the new file if a rebuild replaced it; True when it did."""
+        if self.path is None:
+            return False
+        stamp = self._file_stamp()
+        if stamp is None or stamp == self._stamp:  # unchanged, or removed: keep what is open
+            return False
+        old, self.engine, self._stamp = self.engine, make_read_engine(self.url), stamp
+        old.dispose(close=False)  # connections in use finish on the old file
+        return True
+
+    def session(self) -> Session:
+        """A new session on the current file."""
+        self.refresh()
+        return Session(self.engine)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,61 @@
+"""The ASGI application: `app.main:app`, made by `create_app()`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from app.api import problems
+from app.api.router import api_router, root_router
+from app.config import Settings, get_settings
+from app.db import Database
+
+DESCRIPTION = """
+A read-only API over a hand-curated dataset of bilateral relations (first pair: China and
+Kazakhstan): cooperation projects, awards, trade statistics, sister cities, quotes, and the
+people, places, events and stated figures around them.
+
+Every record cites the source it comes from with a verbatim excerpt and its code-point
+offsets in the stored text (`GET /v1/sources/{id}/text`). Errors are RFC 9457 problems.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for `settings` (the environment's by default)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.database = Database(settings.database_url)
+        try:
+            yield
+        finally:
+            app.state.database.close()
+
+    docs = settings.docs_enabled
+    app = FastAPIOffline(
+        title="Bilateral Relations API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.state.settings = settings
+    problems.install(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "Link"],
+    )
+    app.include_router(root_router)
+    app.include_router(api_router)
+    return app
+
+
+app = create_app()

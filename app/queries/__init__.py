@@ -1,0 +1,1 @@
+"""Query functions: the only place that builds SQL. Routes call these."""

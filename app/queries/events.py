@@ -1,0 +1,61 @@
+"""Queries on events."""
+
+from pydantic import Field
+from sqlalchemy import exists, select
+from sqlmodel import Session
+
+from app.models import Event, EventPerson, EventPlace, EventProject
+from app.queries.common import (
+    ListQuery,
+    Ref,
+    Text,
+    Year,
+    cited_in,
+    contains,
+    fetch_page,
+    order_by,
+    year_range,
+)
+
+SORTABLE = {"id": Event.id, "date": Event.date, "title": Event.title, "type": Event.type}
+
+
+class EventQuery(ListQuery):
+    """Filters of the event list."""
+
+    type: Text = Field(default=None, description="Event type (vocabulary `event_type`).")
+    year_from: Year = Field(default=None, description="Happened in or after this year.")
+    year_to: Year = Field(default=None, description="Happened in or before this year.")
+    place: Ref = Field(default=None, description="Place id involved.")
+    person: Ref = Field(default=None, description="Person id involved.")
+    project: Ref = Field(default=None, description="Project id involved.")
+    source: Ref = Field(default=None, description="Only events citing this source id.")
+    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
+    q: Text = Field(default=None, description="Text to find in title or description.")
+    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
+                       + ", ".join(SORTABLE))
+
+
+def list_events(session: Session, query: EventQuery) -> tuple[list[Event], int]:
+    """A filtered, sorted page of events (a timeline, by date by default)."""
+    statement = select(Event)
+    if query.type:
+        statement = statement.where(Event.type == query.type)
+    statement = statement.where(*year_range(Event.date, query.year_from, query.year_to))
+    if query.place:
+        statement = statement.where(exists().where(EventPlace.event_id == Event.id,
+                                                   EventPlace.place_id == query.place))
+    if query.person:
+        statement = statement.where(exists().where(EventPerson.event_id == Event.id,
+                                                   EventPerson.person_id == query.person))
+    if query.project:
+        statement = statement.where(exists().where(EventProject.event_id == Event.id,
+                                                   EventProject.project_id == query.project))
+    if query.source:
+        statement = statement.where(cited_in("event", Event.id, query.source))
+    if query.pair:
+        statement = statement.where(Event.pair == query.pair)
+    if query.q:
+        statement = statement.where(contains(query.q, Event.title, Event.description))
+    order = order_by(query.sort, SORTABLE, [Event.date], Event.id)
+    return fetch_page(session, statement, order, query)

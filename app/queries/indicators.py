@@ -1,0 +1,59 @@
+"""Queries on indicators."""
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.models import Indicator
+from app.queries.common import (
+    ListQuery,
+    Ref,
+    Text,
+    Year,
+    cited_in,
+    contains,
+    fetch_page,
+    order_by,
+    period_overlaps,
+)
+
+SORTABLE = {"id": Indicator.id, "metric": Indicator.metric, "value": Indicator.value,
+            "period_start": Indicator.period_start, "period_end": Indicator.period_end}
+
+
+class IndicatorQuery(ListQuery):
+    """Filters of the indicator list."""
+
+    metric: Text = Field(default=None, description="Metric (vocabulary `indicator_metric`).")
+    place: Ref = Field(default=None, description="Place id the figure is about.")
+    year_from: Year = Field(default=None, description="Periods overlapping this year or later.")
+    year_to: Year = Field(default=None, description="Periods overlapping this year or earlier.")
+    disputed: bool | None = Field(default=None, description="true: only figures another "
+                                  "source contradicts; false: only uncontested ones.")
+    source: Ref = Field(default=None, description="Only indicators citing this source id.")
+    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
+    q: Text = Field(default=None, description="Text to find in the subject.")
+    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
+                       + ", ".join(SORTABLE))
+
+
+def list_indicators(session: Session, query: IndicatorQuery) -> tuple[list[Indicator], int]:
+    """A filtered, sorted page of indicators."""
+    statement = select(Indicator)
+    if query.metric:
+        statement = statement.where(Indicator.metric == query.metric)
+    if query.place:
+        statement = statement.where(Indicator.place_id == query.place)
+    statement = statement.where(*period_overlaps(Indicator.period_start, Indicator.period_end,
+                                                 query.year_from, query.year_to))
+    if query.disputed is not None:
+        column = Indicator.disagreement_id
+        statement = statement.where(column.is_not(None) if query.disputed else column.is_(None))
+    if query.source:
+        statement = statement.where(cited_in("indicator", Indicator.id, query.source))
+    if query.pair:
+        statement = statement.where(Indicator.pair == query.pair)
+    if query.q:
+        statement = statement.where(contains(query.q, Indicator.subject))
+    order = order_by(query.sort, SORTABLE, [Indicator.metric], Indicator.id)
+    return fetch_page(session, statement, order, query)

@@ -1,0 +1,34 @@
+"""Queries on people."""
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.models import Person
+from app.queries.common import ListQuery, Ref, Text, cited_in, contains, fetch_page, order_by
+
+SORTABLE = {"id": Person.id, "name": Person.name, "country": Person.country}
+
+
+class PersonQuery(ListQuery):
+    """Filters of the people list."""
+
+    country: Text = Field(default=None, description="ISO 3166-1 alpha-2 country.")
+    source: Ref = Field(default=None, description="Only people named in this source id.")
+    q: Text = Field(default=None, description="Text to find in name, aliases or description.")
+    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
+                       + ", ".join(SORTABLE))
+
+
+def list_people(session: Session, query: PersonQuery) -> tuple[list[Person], int]:
+    """A filtered, sorted page of people."""
+    statement = select(Person)
+    if query.country:
+        statement = statement.where(Person.country == query.country)
+    if query.source:
+        statement = statement.where(cited_in("person", Person.id, query.source))
+    if query.q:
+        statement = statement.where(contains(query.q, Person.name, Person.aliases,
+                                             Person.description))
+    order = order_by(query.sort, SORTABLE, [Person.name], Person.id)
+    return fetch_page(session, statement, order, query)

@@ -1,0 +1,76 @@
+"""Queries on projects."""
+
+from pydantic import Field
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from app.models import Place, Project
+from app.queries.common import (
+    ListQuery,
+    Ref,
+    Text,
+    Year,
+    cited_in,
+    contains,
+    fetch_page,
+    order_by,
+    year_range,
+)
+
+SORTABLE = {
+    "id": Project.id, "name": Project.name, "sector": Project.sector, "status": Project.status,
+    "start_date": Project.start_date, "completion_date": Project.completion_date,
+    "host_country": Project.host_country,
+}
+
+
+class ProjectQuery(ListQuery):
+    """Filters of the project list."""
+
+    sector: Text = Field(default=None, description="Sector (vocabulary `sector`).")
+    status: Text = Field(default=None, description="Status (vocabulary `project_status`).")
+    place: Ref = Field(default=None, description="Place id: the project's place or the region "
+                       "containing it.")
+    region: Text = Field(default=None, description="ISO 3166-2 code of the region, e.g. KZ-31.")
+    host_country: Text = Field(default=None, description="ISO 3166-1 alpha-2 host country.")
+    bri: bool | None = Field(default=None, description="true: projects a source ties to the Belt and "
+                             "Road Initiative; false: those no source ties to it.")
+    year_from: Year = Field(default=None, description="Completed in or after this year.")
+    year_to: Year = Field(default=None, description="Completed in or before this year.")
+    source: Ref = Field(default=None, description="Only projects citing this source id.")
+    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
+    q: Text = Field(default=None, description="Text to find in name, aliases or description.")
+    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
+                       + ", ".join(SORTABLE))
+
+
+def list_projects(session: Session, query: ProjectQuery) -> tuple[list[Project], int]:
+    """A filtered, sorted page of projects and the number matching."""
+    statement = select(Project)
+    if query.sector:
+        statement = statement.where(Project.sector == query.sector)
+    if query.status:
+        statement = statement.where(Project.status == query.status)
+    if query.place or query.region:
+        statement = statement.join(Place, Place.id == Project.place_id)
+        if query.place:
+            statement = statement.where(or_(Place.id == query.place,
+                                            Place.parent_id == query.place))
+        if query.region:
+            statement = statement.where(Place.region_code == query.region)
+    if query.host_country:
+        statement = statement.where(Project.host_country == query.host_country)
+    if query.bri is not None:
+        statement = statement.where(Project.bri.is_(True) if query.bri else
+                                    or_(Project.bri.is_(False), Project.bri.is_(None)))
+    statement = statement.where(*year_range(Project.completion_date, query.year_from,
+                                            query.year_to))
+    if query.source:
+        statement = statement.where(cited_in("project", Project.id, query.source))
+    if query.pair:
+        statement = statement.where(Project.pair == query.pair)
+    if query.q:
+        statement = statement.where(contains(query.q, Project.name, Project.aliases,
+                                             Project.description))
+    order = order_by(query.sort, SORTABLE, [Project.name], Project.id)
+    return fetch_page(session, statement, order, query)

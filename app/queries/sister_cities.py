@@ -1,0 +1,52 @@
+"""Queries on sister-city ties."""
+
+from pydantic import Field
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from app.models import SisterCity
+from app.queries.common import (
+    ListQuery,
+    Ref,
+    Text,
+    Year,
+    cited_in,
+    fetch_page,
+    order_by,
+    year_range,
+)
+
+SORTABLE = {"id": SisterCity.id, "established": SisterCity.established,
+            "tie_type": SisterCity.tie_type}
+
+
+class SisterCityQuery(ListQuery):
+    """Filters of the sister-city list."""
+
+    place: Ref = Field(default=None, description="Place id on either side of the tie.")
+    tie_type: Text = Field(default=None, description="Type of tie (vocabulary `tie_type`).")
+    year_from: Year = Field(default=None, description="Established in or after this year.")
+    year_to: Year = Field(default=None, description="Established in or before this year.")
+    source: Ref = Field(default=None, description="Only ties citing this source id.")
+    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
+    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
+                       + ", ".join(SORTABLE))
+
+
+def list_sister_cities(session: Session, query: SisterCityQuery
+                       ) -> tuple[list[SisterCity], int]:
+    """A filtered, sorted page of sister-city ties."""
+    statement = select(SisterCity)
+    if query.place:
+        statement = statement.where(or_(SisterCity.side_a_id == query.place,
+                                        SisterCity.side_b_id == query.place))
+    if query.tie_type:
+        statement = statement.where(SisterCity.tie_type == query.tie_type)
+    statement = statement.where(*year_range(SisterCity.established, query.year_from,
+                                            query.year_to))
+    if query.source:
+        statement = statement.where(cited_in("sister_city", SisterCity.id, query.source))
+    if query.pair:
+        statement = statement.where(SisterCity.pair == query.pair)
+    order = order_by(query.sort, SORTABLE, [SisterCity.established], SisterCity.id)
+    return fetch_page(session, statement, order, query)

@@ -1,0 +1,73 @@
+"""Queries on sources and on the records that cite them."""
+
+from pydantic import Field
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from app.models import Citation, Source, SourceText
+from app.queries.common import ListQuery, Text, contains, fetch_page, order_by
+
+SORTABLE = {"id": Source.id, "title": Source.title, "published": Source.published,
+            "publisher": Source.publisher}
+
+
+class SourceQuery(ListQuery):
+    """Filters of the source list."""
+
+    kind: Text = Field(default=None, description="Kind of document, e.g. interview.")
+    language: Text = Field(default=None, description="Language (ISO 639-1).")
+    q: Text = Field(default=None, description="Text to find in title or publisher.")
+    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
+                       + ", ".join(SORTABLE))
+
+
+def list_sources(session: Session, query: SourceQuery) -> tuple[list[Source], int]:
+    """A filtered, sorted page of sources."""
+    statement = select(Source)
+    if query.kind:
+        statement = statement.where(Source.kind == query.kind)
+    if query.language:
+        statement = statement.where(Source.language == query.language)
+    if query.q:
+        statement = statement.where(contains(query.q, Source.title, Source.publisher))
+    order = order_by(query.sort, SORTABLE, [Source.published.desc()], Source.id)
+    return fetch_page(session, statement, order, query)
+
+
+def citations_of(session: Session, source_id: str, query: ListQuery
+                 ) -> tuple[list[tuple[str, str]], int]:
+    """A page of (record_type, record_id) of the records citing a source, in text order."""
+    first = func.min(Citation.start).label("first")
+    statement = (
+        select(Citation.record_type, Citation.record_id)
+        .where(Citation.source_id == source_id)
+        .group_by(Citation.record_type, Citation.record_id)
+    )
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(
+        statement.add_columns(first).order_by(first, Citation.record_type, Citation.record_id)
+        .limit(query.limit).offset(query.offset)
+    )
+    return [(row.record_type, row.record_id) for row in rows], total
+
+
+def record_citations(session: Session, source_id: str, keys: list[tuple[str, str]]
+                     ) -> list[Citation]:
+    """The citations of a source by the given records."""
+    if not keys:
+        return []
+    types = {k for k, _ in keys}
+    ids = {i for _, i in keys}
+    rows = session.scalars(
+        select(Citation).where(Citation.source_id == source_id,
+                               Citation.record_type.in_(types), Citation.record_id.in_(ids))
+        .order_by(Citation.start)
+    )
+    wanted = set(keys)
+    return [c for c in rows.unique() if (c.record_type, c.record_id) in wanted]
+
+
+def source_text(session: Session, source_id: str) -> str | None:
+    """The exact stored text of a source."""
+    row = session.get(SourceText, source_id)
+    return row.text if row else None

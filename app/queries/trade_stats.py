@@ -1,0 +1,59 @@
+"""Queries on trade statistics."""
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.models import TradeStat
+from app.queries.common import (
+    ListQuery,
+    Ref,
+    Text,
+    Year,
+    cited_in,
+    fetch_page,
+    order_by,
+    period_overlaps,
+)
+
+SORTABLE = {"id": TradeStat.id, "period_start": TradeStat.period_start,
+            "period_end": TradeStat.period_end, "value": TradeStat.value,
+            "metric": TradeStat.metric, "kind": TradeStat.kind}
+
+
+class TradeStatQuery(ListQuery):
+    """Filters of the trade statistics list."""
+
+    metric: Text = Field(default=None, description="Metric (vocabulary `trade_metric`).")
+    kind: Text = Field(default=None, description="actual or target.")
+    year_from: Year = Field(default=None, description="Periods overlapping this year or later.")
+    year_to: Year = Field(default=None, description="Periods overlapping this year or earlier.")
+    stated_by: Ref = Field(default=None, description="Person id of who stated it.")
+    disputed: bool | None = Field(default=None, description="true: only figures another "
+                                  "source contradicts; false: only uncontested ones.")
+    source: Ref = Field(default=None, description="Only statistics citing this source id.")
+    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
+    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
+                       + ", ".join(SORTABLE))
+
+
+def list_trade_stats(session: Session, query: TradeStatQuery) -> tuple[list[TradeStat], int]:
+    """A filtered, sorted page of trade statistics."""
+    statement = select(TradeStat)
+    if query.metric:
+        statement = statement.where(TradeStat.metric == query.metric)
+    if query.kind:
+        statement = statement.where(TradeStat.kind == query.kind)
+    statement = statement.where(*period_overlaps(TradeStat.period_start, TradeStat.period_end,
+                                                 query.year_from, query.year_to))
+    if query.stated_by:
+        statement = statement.where(TradeStat.stated_by_id == query.stated_by)
+    if query.disputed is not None:
+        column = TradeStat.disagreement_id
+        statement = statement.where(column.is_not(None) if query.disputed else column.is_(None))
+    if query.source:
+        statement = statement.where(cited_in("trade_stat", TradeStat.id, query.source))
+    if query.pair:
+        statement = statement.where(TradeStat.pair == query.pair)
+    order = order_by(query.sort, SORTABLE, [TradeStat.period_start], TradeStat.id)
+    return fetch_page(session, statement, order, query)
