@@ -49,8 +49,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if status:
             return status
     uvicorn.run(
-        "app.main:app", host=args.host, port=args.port, workers=args.workers,
-        server_header=False, proxy_headers=True, timeout_graceful_shutdown=10,
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        server_header=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
     )
     return 0
 

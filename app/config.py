@@ -26,7 +26,10 @@ class Settings(BaseSettings):
     )
     cache_max_age: int = Field(default=300, description="Cache-Control max-age, in seconds.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
-    max_limit: int = Field(default=500, description="Largest page size a list accepts.")
+    max_limit: int = Field(default=500, description="Largest JSON page size a list accepts.")
+    max_export_rows: int = Field(
+        default=100_000, description="Largest number of records one CSV or GeoJSON answer holds."
+    )
     licence: str = Field(
         default="Data: CC BY 4.0 (curation); source texts remain their publishers' copyright.",
         description="Licence statement served in /v1/meta.",

@@ -11,7 +11,11 @@ from sqlmodel import Session, create_engine
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
         return None
     return Path(parsed.database)
 
@@ -40,8 +44,6 @@ def make_read_engine(url: str) -> Engine:
         return create_engine(url)
     ro_url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
     return create_engine(ro_url, connect_args={"check_same_thread": False})
-
-
 
 
 class Database:

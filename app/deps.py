@@ -34,8 +34,15 @@ def get_session(request: Request) -> Iterator[Session]:
 T = TypeVar("T")
 
 SessionDep = Annotated[Session, Depends(get_session)]
-RecordId = Annotated[str, Path(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$",
-                               description="Stable slug of the record.")]
+RecordId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=120,
+        pattern=r"^[a-z0-9-]+$",
+        description="Stable slug of the record.",
+    ),
+]
 
 
 def _lookup(kind: str, find: lookups.Finder[T]) -> Callable[[Session, str], T]:

@@ -1,13 +1,20 @@
 """The one page envelope every list uses, and its Link header."""
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from fastapi import Request, Response
+from fastapi import Request
 from pydantic import BaseModel, Field
 
 from app.queries.common import ListQuery
 
 T = TypeVar("T")
+
+
+class FacetCount(BaseModel):
+    """How many records of the filtered set have one value of a field."""
+
+    value: Any = Field(description="The value (null counts records without one).")
+    count: int = Field(description="Number of records with the value.")
 
 
 class Page(BaseModel, Generic[T]):
@@ -17,20 +24,31 @@ class Page(BaseModel, Generic[T]):
     total: int = Field(description="Number of records matching the filters, on all pages.")
     limit: int = Field(description="Page size used.")
     offset: int = Field(description="Number of records skipped before this page.")
+    facets: dict[str, list[FacetCount]] | None = Field(
+        default=None,
+        description="Counts per value of each field asked for with `facet` (present only then).",
+    )
 
 
-def make_page(request: Request, response: Response, items: list[T], total: int,
-              query: ListQuery) -> Page[T]:
-    """The page envelope, with `Link` rel="next" (and "prev") headers where they apply."""
+def next_links(request: Request, total: int, query: ListQuery) -> str | None:
+    """`Link` header value with rel="next" (and "prev") where they apply."""
     links = []
-    if query.offset + query.limit < total:
-        url = request.url.include_query_params(offset=query.offset + query.limit,
-                                               limit=query.limit)
+    size = query.page_size
+    if query.offset + size < total:
+        url = request.url.include_query_params(offset=query.offset + size, limit=size)
         links.append(f'<{url}>; rel="next"')
     if query.offset > 0:
-        url = request.url.include_query_params(offset=max(query.offset - query.limit, 0),
-                                               limit=query.limit)
+        url = request.url.include_query_params(offset=max(query.offset - size, 0), limit=size)
         links.append(f'<{url}>; rel="prev"')
-    if links:
-        response.headers["Link"] = ", ".join(links)
-    return Page[T](items=items, total=total, limit=query.limit, offset=query.offset)
+    return ", ".join(links) or None
+
+
+def make_page(
+    request: Request, items: list[T], total: int, query: ListQuery
+) -> tuple[Page[T], dict[str, str]]:
+    """The page envelope and its headers, for lists that are not collections."""
+    link = next_links(request, total, query)
+    return (
+        Page[T](items=items, total=total, limit=query.page_size, offset=query.offset),
+        {"Link": link} if link else {},
+    )

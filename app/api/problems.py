@@ -34,10 +34,12 @@ class Problem(BaseModel):
     detail: str = Field(description="Explanation of this occurrence.")
     instance: str | None = Field(default=None, description="The request path.")
     errors: list[ProblemDetail] | None = Field(
-        default=None, description="Each invalid parameter, for 422 problems.",
+        default=None,
+        description="Each invalid parameter, for 422 problems.",
     )
     allowed: list[str] | None = Field(
-        default=None, description="The allowed values, when a parameter is outside a list.",
+        default=None,
+        description="The allowed values, when a parameter is outside a list.",
     )
 
 
@@ -46,37 +48,55 @@ def problem_response(
 ) -> JSONResponse:
     """A problem+json response."""
     allow = extensions.pop("allow", None)
-    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail,
-            "instance": request.url.path, **extensions}
+    body = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extensions,
+    }
     headers = {"Allow": allow} if allow else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, APIError)
-    return problem_response(request, exc.status, exc.slug, exc.title, exc.detail,
-                            **exc.extensions)
+    return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, **exc.extensions)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": [str(p) if not isinstance(p, int) else p for p in error.get("loc", ())],
-         "msg": str(error.get("msg", "")), "type": str(error.get("type", ""))}
+        {
+            "loc": [str(p) if not isinstance(p, int) else p for p in error.get("loc", ())],
+            "msg": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
         for error in exc.errors()
     ]
     summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
-    return problem_response(request, 422, "invalid-parameter", "Invalid parameter",
-                            summary or "The request is invalid.", errors=errors)
+    return problem_response(
+        request,
+        422,
+        "invalid-parameter",
+        "Invalid parameter",
+        summary or "The request is invalid.",
+        errors=errors,
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     phrase = HTTPStatus(exc.status_code).phrase
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else {
-        404: f"No resource at {request.url.path}.",
-        405: f"{request.method} is not allowed on {request.url.path}.",
-    }.get(exc.status_code, phrase)
+    detail = (
+        exc.detail
+        if isinstance(exc.detail, str) and exc.detail != phrase
+        else {
+            404: f"No resource at {request.url.path}.",
+            405: f"{request.method} is not allowed on {request.url.path}.",
+        }.get(exc.status_code, phrase)
+    )
     extensions: dict[str, Any] = {}
     if exc.headers and "Allow" in exc.headers:
         extensions["allow"] = exc.headers["Allow"]
@@ -86,8 +106,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(request, 500, "internal-error", "Internal server error",
-                            "The server failed to answer this request; it has been logged.")
+    return problem_response(
+        request,
+        500,
+        "internal-error",
+        "Internal server error",
+        "The server failed to answer this request; it has been logged.",
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -100,7 +125,10 @@ def install(app: FastAPI) -> None:
 
 # Documented on every route, so clients know the shape of errors.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": HTTPStatus(status).phrase,
-             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    status: {
+        "model": Problem,
+        "description": HTTPStatus(status).phrase,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
     for status in (404, 422)
 }

@@ -19,20 +19,25 @@ class RecordRef(BaseModel):
     citations: list[CitationPublic] = Field(description="The record's excerpts of this source.")
 
 
-def record_refs(session: Session, source_id: str, query: ListQuery
-                ) -> tuple[list[RecordRef], int]:
+def record_refs(session: Session, source_id: str, query: ListQuery) -> tuple[list[RecordRef], int]:
     """A page of references to the records citing `source_id`."""
     keys, total = citations_of(session, source_id, query)
     names = labels(session, keys)
     by_record: dict[tuple[str, str], list[CitationPublic]] = {key: [] for key in keys}
     for citation in record_citations(session, source_id, keys):
         by_record[(citation.record_type, citation.record_id)].append(
-            CitationPublic.model_validate(citation))
+            CitationPublic.model_validate(citation)
+        )
     items = []
     for record_type, record_id in keys:
         path = COLLECTIONS[record_type].path
-        items.append(RecordRef(collection=path, id=record_id,
-                               label=names.get((record_type, record_id), record_id),
-                               url=f"/v1/{path}/{record_id}",
-                               citations=by_record[(record_type, record_id)]))
+        items.append(
+            RecordRef(
+                collection=path,
+                id=record_id,
+                label=names.get((record_type, record_id), record_id),
+                url=f"/v1/{path}/{record_id}",
+                citations=by_record[(record_type, record_id)],
+            )
+        )
     return items, total

@@ -3,13 +3,34 @@
 from fastapi import APIRouter
 
 from app.api.routes import (
-    awards, disagreements, events, indicators, meta, people, places, projects, quotes,
-    sister_cities, sources, trade_stats,
+    awards,
+    disagreements,
+    events,
+    indicators,
+    meta,
+    people,
+    places,
+    projects,
+    quotes,
+    sister_cities,
+    sources,
+    trade_stats,
 )
 
 api_router = APIRouter(prefix="/v1")
-for module in (sources, people, places, projects, awards, trade_stats, sister_cities, quotes,
-               events, indicators, disagreements):
+for module in (
+    sources,
+    people,
+    places,
+    projects,
+    awards,
+    trade_stats,
+    sister_cities,
+    quotes,
+    events,
+    indicators,
+    disagreements,
+):
     api_router.include_router(module.router)
 api_router.include_router(meta.router)
 

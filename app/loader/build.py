@@ -37,8 +37,12 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.add_all(batch)
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
-        session.add(BuildInfo(dataset_version=dataset.version,
-                              built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+        session.add(
+            BuildInfo(
+                dataset_version=dataset.version,
+                built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            )
+        )
     return rows
 
 

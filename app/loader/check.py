@@ -33,11 +33,18 @@ VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
     "sources": {"published_precision": "precision"},
     "places": {"kind": "place_kind"},
     "projects": {
-        "sector": "sector", "status": "project_status", "figures[].metric": "project_metric",
-        "figures[].unit": "unit", "figures[].qualifier": "qualifier",
+        "sector": "sector",
+        "status": "project_status",
+        "figures[].metric": "project_metric",
+        "figures[].unit": "unit",
+        "figures[].qualifier": "qualifier",
     },
-    "trade_stats": {"metric": "trade_metric", "unit": "unit", "qualifier": "qualifier",
-                    "kind": "trade_kind"},
+    "trade_stats": {
+        "metric": "trade_metric",
+        "unit": "unit",
+        "qualifier": "qualifier",
+        "kind": "trade_kind",
+    },
     "indicators": {"metric": "indicator_metric", "unit": "unit", "qualifier": "qualifier"},
     "sister_cities": {"tie_type": "tie_type"},
     "events": {"type": "event_type"},
@@ -191,8 +198,12 @@ class _Checker:
             return
         for name, terms in value.items():
             if not isinstance(terms, LineDict) or not terms:
-                self.problem(rel, value.key_lines[name], f"vocabularies.{name}",
-                             "must map each term to a one-line description")
+                self.problem(
+                    rel,
+                    value.key_lines[name],
+                    f"vocabularies.{name}",
+                    "must map each term to a one-line description",
+                )
                 continue
             if name in self.vocabularies:
                 self.problem(rel, value.key_lines[name], f"vocabularies.{name}", "defined twice")
@@ -210,9 +221,13 @@ class _Checker:
         entry = Entry(rel, raw, model)
         first = self.ids[collection].get(model.id)
         if first is not None:
-            self.problem(rel, entry.line("id"), "id",
-                         f"duplicate {collection} id {model.id!r} (first at {first.file}:"
-                         f"{first.line('id')})")
+            self.problem(
+                rel,
+                entry.line("id"),
+                "id",
+                f"duplicate {collection} id {model.id!r} (first at {first.file}:"
+                f"{first.line('id')})",
+            )
             return
         self.ids[collection][model.id] = entry
         self.entries[collection].append(entry)
@@ -226,18 +241,30 @@ class _Checker:
                 continue
             data = path.read_bytes()
             if entry.model.sha256 and hashlib.sha256(data).hexdigest() != entry.model.sha256:
-                self.problem(entry.file, entry.line("sha256"), "sha256",
-                             f"{self._rel(path)} does not match: the text was changed or cut")
+                self.problem(
+                    entry.file,
+                    entry.line("sha256"),
+                    "sha256",
+                    f"{self._rel(path)} does not match: the text was changed or cut",
+                )
             try:
                 self.texts[entry.model.id] = data.decode("utf-8")
             except UnicodeDecodeError as exc:
-                self.problem(self._rel(path), data[: exc.start].count(b"\n") + 1, "(text)",
-                             f"not valid UTF-8: {exc.reason}")
+                self.problem(
+                    self._rel(path),
+                    data[: exc.start].count(b"\n") + 1,
+                    "(text)",
+                    f"not valid UTF-8: {exc.reason}",
+                )
         if text_dir.is_dir():
             for path in sorted(text_dir.glob("*.txt")):
                 if path.stem not in self.ids["sources"]:
-                    self.problem(self._rel(path), 1, "(text)",
-                                 f"no entry for source {path.stem!r} in sources.yaml")
+                    self.problem(
+                        self._rel(path),
+                        1,
+                        "(text)",
+                        f"no entry for source {path.stem!r} in sources.yaml",
+                    )
 
     def check_vocabularies(self) -> None:
         for collection, fields in VOCABULARY_FIELDS.items():
@@ -245,15 +272,22 @@ class _Checker:
                 for path, vocabulary in fields.items():
                     terms = self.vocabularies.get(vocabulary)
                     if terms is None:
-                        self.problem(entry.file, entry.line(), path,
-                                     f"vocabulary {vocabulary!r} is not defined")
+                        self.problem(
+                            entry.file,
+                            entry.line(),
+                            path,
+                            f"vocabulary {vocabulary!r} is not defined",
+                        )
                         continue
                     for loc, value in _values_at(entry.model, path):
                         if value is not None and value not in terms:
                             allowed = ", ".join(sorted(terms))
-                            self.problem(entry.file, entry.line(*loc), _field_name(loc),
-                                         f"{value!r} is not in vocabulary {vocabulary!r} "
-                                         f"({allowed})")
+                            self.problem(
+                                entry.file,
+                                entry.line(*loc),
+                                _field_name(loc),
+                                f"{value!r} is not in vocabulary {vocabulary!r} ({allowed})",
+                            )
 
     def check_references(self) -> set[tuple[str, str]]:
         used: set[tuple[str, str]] = set()
@@ -264,8 +298,12 @@ class _Checker:
                         if value is None:
                             continue
                         if value not in self.ids[target]:
-                            self.problem(entry.file, entry.line(*loc), _field_name(loc),
-                                         f"unknown {target} id {value!r}")
+                            self.problem(
+                                entry.file,
+                                entry.line(*loc),
+                                _field_name(loc),
+                                f"unknown {target} id {value!r}",
+                            )
                         elif (target, value) != (collection, entry.model.id):
                             used.add((target, value))
         for entry in self.entries["sister_cities"]:
@@ -277,17 +315,24 @@ class _Checker:
         for side, country in (("side_a", first), ("side_b", second)):
             place = self.ids["places"].get(getattr(entry.model, side))
             if place is not None and place.model.country != country:
-                self.problem(entry.file, entry.line(side), side,
-                             f"place {place.model.id!r} is in {place.model.country}, "
-                             f"but {side} must be in {country} for pair {entry.model.pair}")
+                self.problem(
+                    entry.file,
+                    entry.line(side),
+                    side,
+                    f"place {place.model.id!r} is in {place.model.country}, "
+                    f"but {side} must be in {country} for pair {entry.model.pair}",
+                )
 
     def check_unused(self, used: set[tuple[str, str]]) -> None:
         for collection in ("people", "places"):
             for entry in self.entries[collection]:
                 if (collection, entry.model.id) not in used:
-                    self.problem(entry.file, entry.line("id"), "id",
-                                 f"{collection} id {entry.model.id!r} is not referenced by "
-                                 "any record")
+                    self.problem(
+                        entry.file,
+                        entry.line("id"),
+                        "id",
+                        f"{collection} id {entry.model.id!r} is not referenced by any record",
+                    )
 
     def resolve_citations(self) -> dict[tuple[str, str], list[ResolvedCitation]]:
         resolved: dict[tuple[str, str], list[ResolvedCitation]] = {}
@@ -308,8 +353,12 @@ class _Checker:
         text = self.texts.get(citation.source)
         if text is None:
             if citation.source not in self.ids["sources"]:
-                self.problem(entry.file, entry.line(*where, "source"),
-                             f"citations[{index}].source", f"unknown source {citation.source!r}")
+                self.problem(
+                    entry.file,
+                    entry.line(*where, "source"),
+                    f"citations[{index}].source",
+                    f"unknown source {citation.source!r}",
+                )
             return None
         starts = []
         position = text.find(citation.excerpt)
@@ -319,23 +368,30 @@ class _Checker:
         field_name = f"citations[{index}].excerpt"
         line = entry.line(*where, "excerpt")
         if not starts:
-            self.problem(entry.file, line, field_name,
-                         f"not found in source {citation.source!r}")
+            self.problem(entry.file, line, field_name, f"not found in source {citation.source!r}")
             return None
         if citation.occurrence is None and len(starts) > 1:
-            self.problem(entry.file, line, field_name,
-                         f"occurs {len(starts)} times in source {citation.source!r}; "
-                         f"add occurrence: 1..{len(starts)}")
+            self.problem(
+                entry.file,
+                line,
+                field_name,
+                f"occurs {len(starts)} times in source {citation.source!r}; "
+                f"add occurrence: 1..{len(starts)}",
+            )
             return None
         occurrence = citation.occurrence or 1
         if occurrence > len(starts):
-            self.problem(entry.file, entry.line(*where, "occurrence"),
-                         f"citations[{index}].occurrence",
-                         f"the excerpt occurs only {len(starts)} time(s)")
+            self.problem(
+                entry.file,
+                entry.line(*where, "occurrence"),
+                f"citations[{index}].occurrence",
+                f"the excerpt occurs only {len(starts)} time(s)",
+            )
             return None
         start = starts[occurrence - 1]
-        return ResolvedCitation(citation.source, citation.excerpt, start,
-                                start + len(citation.excerpt))
+        return ResolvedCitation(
+            citation.source, citation.excerpt, start, start + len(citation.excerpt)
+        )
 
     def find_disagreements(self) -> dict[tuple[str, str], str]:
         marks: dict[tuple[str, str], str] = {}
@@ -358,9 +414,16 @@ def _fact_key(model: Any) -> str | None:
         return str(model.fact_key)
     if model.period_start is None and model.period_end is None:
         return None  # an unstated period can't be matched with another claim
-    parts = [model.pair, model.metric, model.period_start or "", model.period_end or "",
-             getattr(model, "kind", ""), getattr(model, "exporter", None) or "",
-             getattr(model, "importer", None) or "", getattr(model, "subject", "")]
+    parts = [
+        model.pair,
+        model.metric,
+        model.period_start or "",
+        model.period_end or "",
+        getattr(model, "kind", ""),
+        getattr(model, "exporter", None) or "",
+        getattr(model, "importer", None) or "",
+        getattr(model, "subject", ""),
+    ]
     return re.sub(r"[^a-z0-9]+", "-", "-".join(str(p).lower() for p in parts if p)).strip("-")
 
 

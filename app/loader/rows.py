@@ -11,9 +11,15 @@ from app.loader.check import Dataset, Entry
 
 # Collection key in the YAML files -> record_type of its citations.
 RECORD_TYPES = {
-    "people": "person", "places": "place", "projects": "project", "awards": "award",
-    "trade_stats": "trade_stat", "sister_cities": "sister_city", "quotes": "quote",
-    "events": "event", "indicators": "indicator",
+    "people": "person",
+    "places": "place",
+    "projects": "project",
+    "awards": "award",
+    "trade_stats": "trade_stat",
+    "sister_cities": "sister_city",
+    "quotes": "quote",
+    "events": "event",
+    "indicators": "indicator",
 }
 
 
@@ -28,8 +34,11 @@ def _fields(model: Any, table: type[SQLModel], **extra: Any) -> dict[str, Any]:
 def _source(entry: Entry, dataset: Dataset) -> Iterator[SQLModel]:
     model = entry.model
     text = dataset.texts[model.id]
-    yield m.Source(**_fields(model, m.Source, sha256=hashlib.sha256(text.encode()).hexdigest(),
-                             length=len(text)))
+    yield m.Source(
+        **_fields(
+            model, m.Source, sha256=hashlib.sha256(text.encode()).hexdigest(), length=len(text)
+        )
+    )
     yield m.SourceText(source_id=model.id, text=text)
 
 
@@ -58,11 +67,15 @@ def _project(entry: Entry, _dataset: Dataset) -> Iterator[SQLModel]:
 def _event(entry: Entry, _dataset: Dataset) -> Iterator[SQLModel]:
     model = entry.model
     yield m.Event(**_fields(model, m.Event))
-    yield from (m.EventPlace(event_id=model.id, place_id=ref) for ref in dict.fromkeys(model.places))
-    yield from (m.EventPerson(event_id=model.id, person_id=ref)
-                for ref in dict.fromkeys(model.people))
-    yield from (m.EventProject(event_id=model.id, project_id=ref)
-                for ref in dict.fromkeys(model.projects))
+    yield from (
+        m.EventPlace(event_id=model.id, place_id=ref) for ref in dict.fromkeys(model.places)
+    )
+    yield from (
+        m.EventPerson(event_id=model.id, person_id=ref) for ref in dict.fromkeys(model.people)
+    )
+    yield from (
+        m.EventProject(event_id=model.id, project_id=ref) for ref in dict.fromkeys(model.projects)
+    )
 
 
 CONVERTERS: dict[str, Any] = {
@@ -73,18 +86,37 @@ CONVERTERS: dict[str, Any] = {
     "awards": _simple(m.Award, "awards", recipient="recipient_id", place="place_id"),
     "trade_stats": _simple(m.TradeStat, "trade_stats", stated_by="stated_by_id"),
     "indicators": _simple(m.Indicator, "indicators", place="place_id"),
-    "sister_cities": _simple(m.SisterCity, "sister_cities", side_a="side_a_id",
-                             side_b="side_b_id"),
+    "sister_cities": _simple(m.SisterCity, "sister_cities", side_a="side_a_id", side_b="side_b_id"),
     "quotes": _simple(m.Quote, "quotes", speaker="speaker_id"),
     "events": _event,
 }
 
-_PARENTS = (m.Source, m.Person, m.Place, m.Project, m.Award, m.TradeStat, m.Indicator,
-            m.SisterCity, m.Quote, m.Event)
+_PARENTS = (
+    m.Source,
+    m.Person,
+    m.Place,
+    m.Project,
+    m.Award,
+    m.TradeStat,
+    m.Indicator,
+    m.SisterCity,
+    m.Quote,
+    m.Event,
+)
 
 # Referenced collections first, so foreign keys hold at every insert.
-LOAD_ORDER = ["sources", "people", "places", "projects", "awards", "trade_stats",
-              "indicators", "sister_cities", "quotes", "events"]
+LOAD_ORDER = [
+    "sources",
+    "people",
+    "places",
+    "projects",
+    "awards",
+    "trade_stats",
+    "indicators",
+    "sister_cities",
+    "quotes",
+    "events",
+]
 
 
 def dataset_batches(dataset: Dataset) -> Iterator[list[SQLModel]]:
@@ -97,9 +129,15 @@ def dataset_batches(dataset: Dataset) -> Iterator[list[SQLModel]]:
         # Link rows (figures, event links) after their parents, within the batch.
         yield sorted(rows, key=lambda row: not isinstance(row, _PARENTS))
     yield [
-        m.Citation(record_type=RECORD_TYPES[collection], record_id=record_id, position=position,
-                   source_id=citation.source_id, excerpt=citation.excerpt,
-                   start=citation.start, end=citation.end)
+        m.Citation(
+            record_type=RECORD_TYPES[collection],
+            record_id=record_id,
+            position=position,
+            source_id=citation.source_id,
+            excerpt=citation.excerpt,
+            start=citation.start,
+            end=citation.end,
+        )
         for (collection, record_id), citations in dataset.citations.items()
         for position, citation in enumerate(citations)
     ]

@@ -16,7 +16,9 @@ class AwardBase(RecordBase):
     local_name: str | None = Field(default=None, description="Local name, e.g. Altyn Qyran.")
     conferred_by: str | None = Field(default=None, description="The state or body conferring it.")
     conferred_by_country: CountryCode | None = Field(
-        default=None, index=True, description="Country of the conferring state or body.",
+        default=None,
+        index=True,
+        description="Country of the conferring state or body.",
     )
     date: PartialDate | None = Field(default=None, index=True, description="Date of conferral.")
     date_precision: str = Field(default="unknown", description="Precision of `date`.")

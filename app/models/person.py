@@ -12,11 +12,14 @@ class PersonBase(SQLModel):
 
     name: str = Field(index=True, description="Name as the sources write it.")
     aliases: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False),
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
         description="Other names or spellings the sources give (e.g. a Chinese name).",
     )
     country: CountryCode | None = Field(
-        default=None, index=True, description="Country of the person (ISO 3166-1 alpha-2).",
+        default=None,
+        index=True,
+        description="Country of the person (ISO 3166-1 alpha-2).",
     )
     description: str | None = Field(default=None, description="Role or short description.")
     notes: str | None = Field(default=None, description="Curator notes.")

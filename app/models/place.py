@@ -12,23 +12,28 @@ class PlaceBase(SQLModel):
 
     name: str = Field(index=True, description="English name.")
     aliases: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False),
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
         description="Other names or spellings.",
     )
     kind: str = Field(index=True, description="Kind of place (vocabulary `place_kind`).")
     country: CountryCode | None = Field(
-        default=None, index=True,
+        default=None,
+        index=True,
         description="Country (ISO 3166-1 alpha-2); null for a place that is not in one "
         "present-day country.",
     )
     region_code: RegionCode | None = Field(
-        default=None, index=True,
-        description="ISO 3166-2 code of the place, or of the region containing it, where one exists.",
+        default=None,
+        index=True,
+        description="ISO 3166-2 code of the place, or of the region containing it, where one "
+        "exists.",
     )
     lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS 84).")
     lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS 84).")
     coord_precision: str | None = Field(
-        default=None, description="What the coordinates stand for, e.g. 'city centroid'.",
+        default=None,
+        description="What the coordinates stand for, e.g. 'city centroid'.",
     )
     notes: str | None = Field(default=None, description="Curator notes.")
 

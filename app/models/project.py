@@ -14,28 +14,35 @@ class ProjectBase(RecordBase):
 
     name: str = Field(index=True, description="Name of the project.")
     aliases: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False),
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
         description="Other names the sources use.",
     )
     sector: str = Field(index=True, description="Sector (vocabulary `sector`).")
     host_country: CountryCode | None = Field(
-        default=None, index=True,
+        default=None,
+        index=True,
         description="Country where the project is (ISO 3166-1 alpha-2); null if it spans both.",
     )
     status: str = Field(index=True, description="Status (vocabulary `project_status`).")
     start_date: PartialDate | None = Field(
-        default=None, index=True, description="Start of construction or launch (YYYY[-MM[-DD]]).",
+        default=None,
+        index=True,
+        description="Start of construction or launch (YYYY[-MM[-DD]]).",
     )
     start_date_precision: str = Field(default="unknown", description="Precision of start_date.")
     completion_date: PartialDate | None = Field(
-        default=None, index=True,
+        default=None,
+        index=True,
         description="Completion, commissioning or grid connection (YYYY[-MM[-DD]]).",
     )
     completion_date_precision: str = Field(
-        default="unknown", description="Precision of completion_date.",
+        default="unknown",
+        description="Precision of completion_date.",
     )
     bri: bool | None = Field(
-        default=None, description="True where a source ties it to the Belt and Road Initiative.",
+        default=None,
+        description="True where a source ties it to the Belt and Road Initiative.",
     )
     description: str | None = Field(default=None, description="What the sources say it is.")
 

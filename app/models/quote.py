@@ -11,8 +11,10 @@ from app.models.types import PartialDate, Slug
 class QuoteBase(RecordBase):
     """Facts about a quotation."""
 
-    text: str = Field(description="Display text; may clean the source's debris. The verbatim "
-                      "wording is the first citation's excerpt.")
+    text: str = Field(
+        description="Display text; may clean the source's debris. The verbatim "
+        "wording is the first citation's excerpt."
+    )
     speaker_role: str | None = Field(default=None, description="The speaker's role at the time.")
     date: PartialDate | None = Field(default=None, index=True, description="When it was said.")
     date_precision: str = Field(default="unknown", description="Precision of `date`.")

@@ -23,5 +23,6 @@ class Figure(SQLModel):
     value: float = Field(description="The value, in `unit`.")
     unit: str = Field(description="Unit of the value (vocabulary `unit`), e.g. MW or USD.")
     qualifier: str = Field(
-        default="exact", description="How the source qualifies it: exact, more_than, ...",
+        default="exact",
+        description="How the source qualifies it: exact, more_than, ...",
     )

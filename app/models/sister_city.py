@@ -13,7 +13,9 @@ class SisterCityBase(RecordBase):
 
     tie_type: str = Field(index=True, description="Type of tie (vocabulary `tie_type`).")
     established: PartialDate | None = Field(
-        default=None, index=True, description="Date the tie was established.",
+        default=None,
+        index=True,
+        description="Date the tie was established.",
     )
     established_precision: str = Field(default="unknown", description="Precision of established.")
 
@@ -43,5 +45,3 @@ class SisterCityPublic(SisterCityBase):
     side_a: PlaceSummary = Field(description="The place in the pair's first country.")
     side_b: PlaceSummary = Field(description="The place in the pair's second country.")
     citations: list[CitationPublic] = Field(description="Excerpts backing the record.")
-
-

@@ -12,20 +12,25 @@ class SourceBase(SQLModel):
     title: str = Field(description="Title as published (may be cut off where the copy is).")
     publisher: str | None = Field(default=None, description="Publisher or outlet.")
     authors: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False),
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
         description="Named authors, in byline order; empty when none is named.",
     )
     kind: str = Field(description="Kind of document: interview, press release, opinion, ...")
     language: str = Field(description="Language of the stored text (ISO 639-1).")
     published: PartialDate | None = Field(
-        default=None, description="Publication date, as precise as known (YYYY[-MM[-DD]]).",
+        default=None,
+        description="Publication date, as precise as known (YYYY[-MM[-DD]]).",
     )
     published_precision: str = Field(
-        default="unknown", description="Precision of `published`: day, month, year or unknown.",
+        default="unknown",
+        description="Precision of `published`: day, month, year or unknown.",
     )
     url: str | None = Field(default=None, description="The original's address, where known.")
     copy_url: str | None = Field(default=None, description="A public republished copy's address.")
-    notes: str | None = Field(default=None, description="Curator notes, e.g. how a date was inferred.")
+    notes: str | None = Field(
+        default=None, description="Curator notes, e.g. how a date was inferred."
+    )
 
 
 class Source(SourceBase, table=True):

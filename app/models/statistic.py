@@ -11,21 +11,27 @@ class PeriodFigureBase(RecordBase):
 
     metric: str = Field(index=True, description="What is measured (a metric vocabulary).")
     period_start: FullDate | None = Field(
-        default=None, index=True, description="First day of the period; null if not stated.",
+        default=None,
+        index=True,
+        description="First day of the period; null if not stated.",
     )
     period_end: FullDate | None = Field(
-        default=None, index=True, description="Last day of the period (a target's deadline).",
+        default=None,
+        index=True,
+        description="Last day of the period (a target's deadline).",
     )
     period_label: str | None = Field(default=None, description="The period as a person says it.")
     value: float | None = Field(default=None, description="The value, in `unit`; null if unstated.")
     unit: str = Field(description="Unit of the value (vocabulary `unit`), e.g. USD.")
     qualifier: str = Field(default="exact", description="exact, approximately, more_than, ...")
     fact_key: str | None = Field(
-        default=None, index=True,
+        default=None,
+        index=True,
         description="Curator key grouping claims about the same fact, for disagreements.",
     )
     disagreement_id: str | None = Field(
-        default=None, index=True,
+        default=None,
+        index=True,
         description="Set when another source states a different value for the same fact; "
         "see /v1/disagreements/{id}.",
     )

@@ -12,13 +12,16 @@ class TradeStatBase(PeriodFigureBase):
     """A trade or investment figure for a period, actual or target."""
 
     exporter: CountryCode | None = Field(
-        default=None, description="For a directed flow: the exporting (investing) country.",
+        default=None,
+        description="For a directed flow: the exporting (investing) country.",
     )
     importer: CountryCode | None = Field(
-        default=None, description="For a directed flow: the importing (receiving) country.",
+        default=None,
+        description="For a directed flow: the importing (receiving) country.",
     )
     yoy_change_pct: float | None = Field(
-        default=None, description="Year-on-year change in per cent, as stated.",
+        default=None,
+        description="Year-on-year change in per cent, as stated.",
     )
     kind: str = Field(index=True, description="actual or target (vocabulary `trade_kind`).")
 

@@ -7,37 +7,58 @@ from sqlmodel import Session
 from app.models import Award
 from app.queries.common import (
     ListQuery,
+    ListResult,
+    ListSpec,
     Ref,
     Text,
     Year,
     cited_in,
     contains,
-    fetch_page,
-    order_by,
+    run_list,
+    year_of,
     year_range,
 )
 
-SORTABLE = {"id": Award.id, "date": Award.date, "name": Award.name,
-            "recipient": Award.recipient_id}
+SORTABLE = {"id": Award.id, "date": Award.date, "name": Award.name, "recipient": Award.recipient_id}
+
+SPEC = ListSpec(
+    record_type="award",
+    id_column=Award.id,
+    sortable=SORTABLE,
+    default_order=[Award.date.desc()],
+    facets={
+        "conferred_by_country": Award.conferred_by_country,
+        "recipient": Award.recipient_id,
+        "place": Award.place_id,
+        "name": Award.name,
+        "year": year_of(Award.date),
+    },
+)
 
 
 class AwardQuery(ListQuery):
     """Filters of the award list."""
 
     recipient: Ref = Field(default=None, description="Person id of the recipient.")
-    conferred_by_country: Text = Field(default=None, description="ISO code of the conferring "
-                                       "country.")
+    conferred_by_country: Text = Field(
+        default=None, description="ISO code of the conferring country."
+    )
     place: Ref = Field(default=None, description="Place id where it was conferred.")
     year_from: Year = Field(default=None, description="Conferred in or after this year.")
     year_to: Year = Field(default=None, description="Conferred in or before this year.")
     source: Ref = Field(default=None, description="Only awards citing this source id.")
     pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
     q: Text = Field(default=None, description="Text to find in the award's names or reason.")
-    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
-                       + ", ".join(SORTABLE))
+    sort: Text = Field(
+        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
+    )
+    facet: Text = Field(
+        default=None,
+        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+    )
 
 
-def list_awards(session: Session, query: AwardQuery) -> tuple[list[Award], int]:
+def list_awards(session: Session, query: AwardQuery) -> ListResult:
     """A filtered, sorted page of award conferrals."""
     statement = select(Award)
     if query.recipient:
@@ -52,7 +73,5 @@ def list_awards(session: Session, query: AwardQuery) -> tuple[list[Award], int]:
     if query.pair:
         statement = statement.where(Award.pair == query.pair)
     if query.q:
-        statement = statement.where(contains(query.q, Award.name, Award.local_name,
-                                             Award.reason))
-    order = order_by(query.sort, SORTABLE, [Award.date.desc()], Award.id)
-    return fetch_page(session, statement, order, query)
+        statement = statement.where(contains(query.q, Award.name, Award.local_name, Award.reason))
+    return run_list(session, statement, query, SPEC)

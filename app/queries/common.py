@@ -1,9 +1,10 @@
 """What every list query shares: paging, sorting, text match, source and year filters."""
 
 from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, Select, String, cast, exists, func, or_, select
 from sqlmodel import Session
 
@@ -14,32 +15,60 @@ from app.models import Citation
 T = TypeVar("T")
 
 MAX_TEXT = 200
+DEFAULT_LIMIT = 50
 
 
 class ListQuery(BaseModel):
-    """Paging and sorting, accepted by every list; unknown parameters are rejected."""
+    """Paging, sorting, facets and format, accepted by every list; unknown parameters are
+    rejected."""
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=50, ge=1, description="Page size (at most 500 by default).")
+    limit: int | None = Field(
+        default=None,
+        ge=1,
+        description="Page size: 50 by default, at most 500 for JSON. CSV and GeoJSON return "
+        "the whole filtered collection by default (up to 100,000 records).",
+    )
     offset: int = Field(default=0, ge=0, le=10_000_000, description="Records to skip.")
     sort: str | None = Field(
-        default=None, max_length=MAX_TEXT,
+        default=None,
+        max_length=MAX_TEXT,
         description="Comma-separated fields to sort by; prefix a field with '-' for "
         "descending order. The allowed fields are listed per endpoint.",
     )
+    facet: str | None = Field(
+        default=None,
+        max_length=MAX_TEXT,
+        description="Comma-separated fields to count per value over the filtered set "
+        "(JSON only); the allowed fields are listed per endpoint.",
+    )
+    format: Literal["json", "csv", "geojson"] | None = Field(
+        default=None,
+        description="Representation: json (default), csv, or geojson where records have "
+        "coordinates. Overrides the Accept header.",
+    )
 
-    @field_validator("limit")
-    @classmethod
-    def _cap_limit(cls, value: int) -> int:
-        cap = get_settings().max_limit
-        if value > cap:
-            raise ValueError(f"must be at most {cap}")
-        return value
+    @model_validator(mode="after")
+    def _resolve_limit(self) -> Self:
+        settings = get_settings()
+        exporting = self.format in ("csv", "geojson")
+        cap = settings.max_export_rows if exporting else settings.max_limit
+        if self.limit is None:
+            self.limit = cap if exporting else DEFAULT_LIMIT
+        elif self.limit > cap:
+            raise ValueError(f"limit must be at most {cap}")
+        return self
+
+    @property
+    def page_size(self) -> int:
+        """The resolved limit."""
+        return self.limit or DEFAULT_LIMIT
 
 
-def order_by(sort: str | None, allowed: dict[str, Any], default: Sequence[Any],
-             tiebreak: Any) -> list[Any]:
+def order_by(
+    sort: str | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
+) -> list[Any]:
     """ORDER BY clauses for a `sort` value; an unknown field is a 422 naming the allowed ones."""
     if not sort:
         return [*default, tiebreak]
@@ -53,20 +82,93 @@ def order_by(sort: str | None, allowed: dict[str, Any], default: Sequence[Any],
             raise InvalidParameter(
                 f"cannot sort by {name!r}; allowed: {', '.join(names)}",
                 allowed=names,
-                errors=[{"loc": ["query", "sort"], "msg": f"unknown sort field {name!r}",
-                         "type": "enum"}],
+                errors=[
+                    {
+                        "loc": ["query", "sort"],
+                        "msg": f"unknown sort field {name!r}",
+                        "type": "enum",
+                    }
+                ],
             )
         column = allowed[name]
         clauses.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
     return [*clauses, tiebreak]
 
 
-def fetch_page(session: Session, statement: Select[Any], order: list[Any], query: ListQuery
-               ) -> tuple[list[Any], int]:
-    """One page of `statement` and the total number of matching rows."""
+@dataclass
+class ListResult:
+    """A page of rows, the number matching, and the facet counts asked for."""
+
+    rows: list[Any]
+    total: int
+    facets: dict[str, list[tuple[Any, int]]] | None = None
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What a collection's list can sort and facet by, and how its records are cited."""
+
+    record_type: str
+    id_column: Any
+    sortable: dict[str, Any]
+    default_order: list[Any]
+    facets: dict[str, Any]
+
+
+def run_list(
+    session: Session, statement: Select[Any], query: ListQuery, spec: ListSpec
+) -> ListResult:
+    """One page of the filtered `statement`, its total, and any facets asked for."""
+    order = order_by(query.sort, spec.sortable, spec.default_order, spec.id_column)
+    facets = facet_counts(session, statement, query.facet, spec) if query.facet else None
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(statement.order_by(*order).limit(query.limit).offset(query.offset))
-    return list(rows.unique().all()), total
+    rows = session.scalars(statement.order_by(*order).limit(query.page_size).offset(query.offset))
+    return ListResult(list(rows.unique().all()), total, facets)
+
+
+def facet_counts(
+    session: Session, statement: Select[Any], facet: str, spec: ListSpec
+) -> dict[str, list[tuple[Any, int]]]:
+    """Counts per value of each requested field over the filtered set, most frequent first."""
+    allowed = sorted([*spec.facets, "source"])
+    result: dict[str, list[tuple[Any, int]]] = {}
+    for raw in facet.split(","):
+        name = raw.strip()
+        if name == "source":
+            counted = func.count(func.distinct(spec.id_column))
+            grouped = (
+                statement.with_only_columns(Citation.source_id, counted)
+                .join(
+                    Citation,
+                    (Citation.record_type == spec.record_type)
+                    & (Citation.record_id == spec.id_column),
+                )
+                .group_by(Citation.source_id)
+            )
+        elif name in spec.facets:
+            expression = spec.facets[name]
+            counted = func.count()
+            grouped = statement.with_only_columns(expression, counted).group_by(expression)
+        else:
+            raise InvalidParameter(
+                f"cannot facet by {name!r}; allowed: {', '.join(allowed)}",
+                allowed=allowed,
+                errors=[
+                    {
+                        "loc": ["query", "facet"],
+                        "msg": f"unknown facet field {name!r}",
+                        "type": "enum",
+                    }
+                ],
+            )
+        rows = session.execute(grouped.order_by(counted.desc(), grouped.selected_columns[0]))
+        result[name] = [(row[0], int(row[1])) for row in rows]
+    return result
+
+
+def year_of(column: Any) -> Any:
+    """The year of a partial ISO date column, for facets."""
+    return func.substr(column, 1, 4)
 
 
 def contains(text: str, *columns: Any) -> ColumnElement[bool]:
@@ -97,8 +199,7 @@ def year_range(column: Any, year_from: int | None, year_to: int | None) -> list[
     return clauses
 
 
-def period_overlaps(start: Any, end: Any, year_from: int | None, year_to: int | None
-                    ) -> list[Any]:
+def period_overlaps(start: Any, end: Any, year_from: int | None, year_to: int | None) -> list[Any]:
     """Clauses keeping periods that overlap the years, inclusive."""
     clauses = []
     if year_from is not None:

@@ -7,17 +7,27 @@ from sqlmodel import Session
 from app.models import Event, EventPerson, EventPlace, EventProject
 from app.queries.common import (
     ListQuery,
+    ListResult,
+    ListSpec,
     Ref,
     Text,
     Year,
     cited_in,
     contains,
-    fetch_page,
-    order_by,
+    run_list,
+    year_of,
     year_range,
 )
 
 SORTABLE = {"id": Event.id, "date": Event.date, "title": Event.title, "type": Event.type}
+
+SPEC = ListSpec(
+    record_type="event",
+    id_column=Event.id,
+    sortable=SORTABLE,
+    default_order=[Event.date],
+    facets={"type": Event.type, "year": year_of(Event.date), "pair": Event.pair},
+)
 
 
 class EventQuery(ListQuery):
@@ -32,30 +42,39 @@ class EventQuery(ListQuery):
     source: Ref = Field(default=None, description="Only events citing this source id.")
     pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
     q: Text = Field(default=None, description="Text to find in title or description.")
-    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
-                       + ", ".join(SORTABLE))
+    sort: Text = Field(
+        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
+    )
+    facet: Text = Field(
+        default=None,
+        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+    )
 
 
-def list_events(session: Session, query: EventQuery) -> tuple[list[Event], int]:
+def list_events(session: Session, query: EventQuery) -> ListResult:
     """A filtered, sorted page of events (a timeline, by date by default)."""
     statement = select(Event)
     if query.type:
         statement = statement.where(Event.type == query.type)
     statement = statement.where(*year_range(Event.date, query.year_from, query.year_to))
     if query.place:
-        statement = statement.where(exists().where(EventPlace.event_id == Event.id,
-                                                   EventPlace.place_id == query.place))
+        statement = statement.where(
+            exists().where(EventPlace.event_id == Event.id, EventPlace.place_id == query.place)
+        )
     if query.person:
-        statement = statement.where(exists().where(EventPerson.event_id == Event.id,
-                                                   EventPerson.person_id == query.person))
+        statement = statement.where(
+            exists().where(EventPerson.event_id == Event.id, EventPerson.person_id == query.person)
+        )
     if query.project:
-        statement = statement.where(exists().where(EventProject.event_id == Event.id,
-                                                   EventProject.project_id == query.project))
+        statement = statement.where(
+            exists().where(
+                EventProject.event_id == Event.id, EventProject.project_id == query.project
+            )
+        )
     if query.source:
         statement = statement.where(cited_in("event", Event.id, query.source))
     if query.pair:
         statement = statement.where(Event.pair == query.pair)
     if query.q:
         statement = statement.where(contains(query.q, Event.title, Event.description))
-    order = order_by(query.sort, SORTABLE, [Event.date], Event.id)
-    return fetch_page(session, statement, order, query)
+    return run_list(session, statement, query, SPEC)

@@ -7,18 +7,38 @@ from sqlmodel import Session
 from app.models import Indicator
 from app.queries.common import (
     ListQuery,
+    ListResult,
+    ListSpec,
     Ref,
     Text,
     Year,
     cited_in,
     contains,
-    fetch_page,
-    order_by,
     period_overlaps,
+    run_list,
+    year_of,
 )
 
-SORTABLE = {"id": Indicator.id, "metric": Indicator.metric, "value": Indicator.value,
-            "period_start": Indicator.period_start, "period_end": Indicator.period_end}
+SORTABLE = {
+    "id": Indicator.id,
+    "metric": Indicator.metric,
+    "value": Indicator.value,
+    "period_start": Indicator.period_start,
+    "period_end": Indicator.period_end,
+}
+
+SPEC = ListSpec(
+    record_type="indicator",
+    id_column=Indicator.id,
+    sortable=SORTABLE,
+    default_order=[Indicator.metric],
+    facets={
+        "metric": Indicator.metric,
+        "unit": Indicator.unit,
+        "place": Indicator.place_id,
+        "year": year_of(Indicator.period_start),
+    },
+)
 
 
 class IndicatorQuery(ListQuery):
@@ -28,24 +48,34 @@ class IndicatorQuery(ListQuery):
     place: Ref = Field(default=None, description="Place id the figure is about.")
     year_from: Year = Field(default=None, description="Periods overlapping this year or later.")
     year_to: Year = Field(default=None, description="Periods overlapping this year or earlier.")
-    disputed: bool | None = Field(default=None, description="true: only figures another "
-                                  "source contradicts; false: only uncontested ones.")
+    disputed: bool | None = Field(
+        default=None,
+        description="true: only figures another source contradicts; false: only uncontested ones.",
+    )
     source: Ref = Field(default=None, description="Only indicators citing this source id.")
     pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
     q: Text = Field(default=None, description="Text to find in the subject.")
-    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
-                       + ", ".join(SORTABLE))
+    sort: Text = Field(
+        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
+    )
+    facet: Text = Field(
+        default=None,
+        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+    )
 
 
-def list_indicators(session: Session, query: IndicatorQuery) -> tuple[list[Indicator], int]:
+def list_indicators(session: Session, query: IndicatorQuery) -> ListResult:
     """A filtered, sorted page of indicators."""
     statement = select(Indicator)
     if query.metric:
         statement = statement.where(Indicator.metric == query.metric)
     if query.place:
         statement = statement.where(Indicator.place_id == query.place)
-    statement = statement.where(*period_overlaps(Indicator.period_start, Indicator.period_end,
-                                                 query.year_from, query.year_to))
+    statement = statement.where(
+        *period_overlaps(
+            Indicator.period_start, Indicator.period_end, query.year_from, query.year_to
+        )
+    )
     if query.disputed is not None:
         column = Indicator.disagreement_id
         statement = statement.where(column.is_not(None) if query.disputed else column.is_(None))
@@ -55,5 +85,4 @@ def list_indicators(session: Session, query: IndicatorQuery) -> tuple[list[Indic
         statement = statement.where(Indicator.pair == query.pair)
     if query.q:
         statement = statement.where(contains(query.q, Indicator.subject))
-    order = order_by(query.sort, SORTABLE, [Indicator.metric], Indicator.id)
-    return fetch_page(session, statement, order, query)
+    return run_list(session, statement, query, SPEC)

@@ -4,15 +4,33 @@ from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
 from app.models import (
-    Award, BuildInfo, Citation, Event, Indicator, Person, Place, Project, Quote, SisterCity,
-    Source, TradeStat,
+    Award,
+    BuildInfo,
+    Citation,
+    Event,
+    Indicator,
+    Person,
+    Place,
+    Project,
+    Quote,
+    SisterCity,
+    Source,
+    TradeStat,
 )
 
 # Collection path -> table, for counts.
 COLLECTION_TABLES: dict[str, type[SQLModel]] = {
-    "sources": Source, "people": Person, "places": Place, "projects": Project,
-    "awards": Award, "trade-stats": TradeStat, "sister-cities": SisterCity, "quotes": Quote,
-    "events": Event, "indicators": Indicator, "citations": Citation,
+    "sources": Source,
+    "people": Person,
+    "places": Place,
+    "projects": Project,
+    "awards": Award,
+    "trade-stats": TradeStat,
+    "sister-cities": SisterCity,
+    "quotes": Quote,
+    "events": Event,
+    "indicators": Indicator,
+    "citations": Citation,
 }
 
 

@@ -5,9 +5,26 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.models import Person
-from app.queries.common import ListQuery, Ref, Text, cited_in, contains, fetch_page, order_by
+from app.queries.common import (
+    ListQuery,
+    ListResult,
+    ListSpec,
+    Ref,
+    Text,
+    cited_in,
+    contains,
+    run_list,
+)
 
 SORTABLE = {"id": Person.id, "name": Person.name, "country": Person.country}
+
+SPEC = ListSpec(
+    record_type="person",
+    id_column=Person.id,
+    sortable=SORTABLE,
+    default_order=[Person.name],
+    facets={"country": Person.country},
+)
 
 
 class PersonQuery(ListQuery):
@@ -16,11 +33,16 @@ class PersonQuery(ListQuery):
     country: Text = Field(default=None, description="ISO 3166-1 alpha-2 country.")
     source: Ref = Field(default=None, description="Only people named in this source id.")
     q: Text = Field(default=None, description="Text to find in name, aliases or description.")
-    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
-                       + ", ".join(SORTABLE))
+    sort: Text = Field(
+        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
+    )
+    facet: Text = Field(
+        default=None,
+        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+    )
 
 
-def list_people(session: Session, query: PersonQuery) -> tuple[list[Person], int]:
+def list_people(session: Session, query: PersonQuery) -> ListResult:
     """A filtered, sorted page of people."""
     statement = select(Person)
     if query.country:
@@ -28,7 +50,7 @@ def list_people(session: Session, query: PersonQuery) -> tuple[list[Person], int
     if query.source:
         statement = statement.where(cited_in("person", Person.id, query.source))
     if query.q:
-        statement = statement.where(contains(query.q, Person.name, Person.aliases,
-                                             Person.description))
-    order = order_by(query.sort, SORTABLE, [Person.name], Person.id)
-    return fetch_page(session, statement, order, query)
+        statement = statement.where(
+            contains(query.q, Person.name, Person.aliases, Person.description)
+        )
+    return run_list(session, statement, query, SPEC)

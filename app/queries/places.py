@@ -5,10 +5,32 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from app.models import Place
-from app.queries.common import ListQuery, Ref, Text, cited_in, contains, fetch_page, order_by
+from app.queries.common import (
+    ListQuery,
+    ListResult,
+    ListSpec,
+    Ref,
+    Text,
+    cited_in,
+    contains,
+    run_list,
+)
 
-SORTABLE = {"id": Place.id, "name": Place.name, "kind": Place.kind, "country": Place.country,
-            "region_code": Place.region_code}
+SORTABLE = {
+    "id": Place.id,
+    "name": Place.name,
+    "kind": Place.kind,
+    "country": Place.country,
+    "region_code": Place.region_code,
+}
+
+SPEC = ListSpec(
+    record_type="place",
+    id_column=Place.id,
+    sortable=SORTABLE,
+    default_order=[Place.name],
+    facets={"kind": Place.kind, "country": Place.country, "region": Place.region_code},
+)
 
 
 class PlaceQuery(ListQuery):
@@ -20,11 +42,16 @@ class PlaceQuery(ListQuery):
     parent: Ref = Field(default=None, description="Only places inside this place id.")
     source: Ref = Field(default=None, description="Only places named in this source id.")
     q: Text = Field(default=None, description="Text to find in name or aliases.")
-    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
-                       + ", ".join(SORTABLE))
+    sort: Text = Field(
+        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
+    )
+    facet: Text = Field(
+        default=None,
+        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+    )
 
 
-def list_places(session: Session, query: PlaceQuery) -> tuple[list[Place], int]:
+def list_places(session: Session, query: PlaceQuery) -> ListResult:
     """A filtered, sorted page of places."""
     statement = select(Place)
     if query.kind:
@@ -39,5 +66,4 @@ def list_places(session: Session, query: PlaceQuery) -> tuple[list[Place], int]:
         statement = statement.where(cited_in("place", Place.id, query.source))
     if query.q:
         statement = statement.where(or_(contains(query.q, Place.name, Place.aliases)))
-    order = order_by(query.sort, SORTABLE, [Place.name], Place.id)
-    return fetch_page(session, statement, order, query)
+    return run_list(session, statement, query, SPEC)

@@ -7,21 +7,51 @@ from sqlmodel import Session
 from app.models import Place, Project
 from app.queries.common import (
     ListQuery,
+    ListResult,
+    ListSpec,
     Ref,
     Text,
     Year,
     cited_in,
     contains,
-    fetch_page,
-    order_by,
+    run_list,
+    year_of,
     year_range,
 )
 
 SORTABLE = {
-    "id": Project.id, "name": Project.name, "sector": Project.sector, "status": Project.status,
-    "start_date": Project.start_date, "completion_date": Project.completion_date,
+    "id": Project.id,
+    "name": Project.name,
+    "sector": Project.sector,
+    "status": Project.status,
+    "start_date": Project.start_date,
+    "completion_date": Project.completion_date,
     "host_country": Project.host_country,
 }
+
+# The ISO 3166-2 code of a project's place, for the region facet.
+REGION_OF_PLACE = (
+    select(Place.region_code)
+    .where(Place.id == Project.place_id)
+    .correlate(Project)
+    .scalar_subquery()
+)
+
+SPEC = ListSpec(
+    record_type="project",
+    id_column=Project.id,
+    sortable=SORTABLE,
+    default_order=[Project.name],
+    facets={
+        "sector": Project.sector,
+        "status": Project.status,
+        "host_country": Project.host_country,
+        "place": Project.place_id,
+        "region": REGION_OF_PLACE,
+        "bri": Project.bri,
+        "year": year_of(Project.completion_date),
+    },
+)
 
 
 class ProjectQuery(ListQuery):
@@ -29,22 +59,31 @@ class ProjectQuery(ListQuery):
 
     sector: Text = Field(default=None, description="Sector (vocabulary `sector`).")
     status: Text = Field(default=None, description="Status (vocabulary `project_status`).")
-    place: Ref = Field(default=None, description="Place id: the project's place or the region "
-                       "containing it.")
+    place: Ref = Field(
+        default=None, description="Place id: the project's place or the region containing it."
+    )
     region: Text = Field(default=None, description="ISO 3166-2 code of the region, e.g. KZ-31.")
     host_country: Text = Field(default=None, description="ISO 3166-1 alpha-2 host country.")
-    bri: bool | None = Field(default=None, description="true: projects a source ties to the Belt and "
-                             "Road Initiative; false: those no source ties to it.")
+    bri: bool | None = Field(
+        default=None,
+        description="true: projects a source ties to the Belt and "
+        "Road Initiative; false: those no source ties to it.",
+    )
     year_from: Year = Field(default=None, description="Completed in or after this year.")
     year_to: Year = Field(default=None, description="Completed in or before this year.")
     source: Ref = Field(default=None, description="Only projects citing this source id.")
     pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
     q: Text = Field(default=None, description="Text to find in name, aliases or description.")
-    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
-                       + ", ".join(SORTABLE))
+    sort: Text = Field(
+        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
+    )
+    facet: Text = Field(
+        default=None,
+        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+    )
 
 
-def list_projects(session: Session, query: ProjectQuery) -> tuple[list[Project], int]:
+def list_projects(session: Session, query: ProjectQuery) -> ListResult:
     """A filtered, sorted page of projects and the number matching."""
     statement = select(Project)
     if query.sector:
@@ -54,23 +93,28 @@ def list_projects(session: Session, query: ProjectQuery) -> tuple[list[Project],
     if query.place or query.region:
         statement = statement.join(Place, Place.id == Project.place_id)
         if query.place:
-            statement = statement.where(or_(Place.id == query.place,
-                                            Place.parent_id == query.place))
+            statement = statement.where(
+                or_(Place.id == query.place, Place.parent_id == query.place)
+            )
         if query.region:
             statement = statement.where(Place.region_code == query.region)
     if query.host_country:
         statement = statement.where(Project.host_country == query.host_country)
     if query.bri is not None:
-        statement = statement.where(Project.bri.is_(True) if query.bri else
-                                    or_(Project.bri.is_(False), Project.bri.is_(None)))
-    statement = statement.where(*year_range(Project.completion_date, query.year_from,
-                                            query.year_to))
+        statement = statement.where(
+            Project.bri.is_(True)
+            if query.bri
+            else or_(Project.bri.is_(False), Project.bri.is_(None))
+        )
+    statement = statement.where(
+        *year_range(Project.completion_date, query.year_from, query.year_to)
+    )
     if query.source:
         statement = statement.where(cited_in("project", Project.id, query.source))
     if query.pair:
         statement = statement.where(Project.pair == query.pair)
     if query.q:
-        statement = statement.where(contains(query.q, Project.name, Project.aliases,
-                                             Project.description))
-    order = order_by(query.sort, SORTABLE, [Project.name], Project.id)
-    return fetch_page(session, statement, order, query)
+        statement = statement.where(
+            contains(query.q, Project.name, Project.aliases, Project.description)
+        )
+    return run_list(session, statement, query, SPEC)

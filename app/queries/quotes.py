@@ -7,17 +7,27 @@ from sqlmodel import Session
 from app.models import Quote
 from app.queries.common import (
     ListQuery,
+    ListResult,
+    ListSpec,
     Ref,
     Text,
     Year,
     cited_in,
     contains,
-    fetch_page,
-    order_by,
+    run_list,
+    year_of,
     year_range,
 )
 
 SORTABLE = {"id": Quote.id, "date": Quote.date, "speaker": Quote.speaker_id}
+
+SPEC = ListSpec(
+    record_type="quote",
+    id_column=Quote.id,
+    sortable=SORTABLE,
+    default_order=[Quote.speaker_id],
+    facets={"speaker": Quote.speaker_id, "year": year_of(Quote.date)},
+)
 
 
 class QuoteQuery(ListQuery):
@@ -29,11 +39,16 @@ class QuoteQuery(ListQuery):
     source: Ref = Field(default=None, description="Only quotes citing this source id.")
     pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
     q: Text = Field(default=None, description="Text to find in the quote or its context.")
-    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
-                       + ", ".join(SORTABLE))
+    sort: Text = Field(
+        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
+    )
+    facet: Text = Field(
+        default=None,
+        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+    )
 
 
-def list_quotes(session: Session, query: QuoteQuery) -> tuple[list[Quote], int]:
+def list_quotes(session: Session, query: QuoteQuery) -> ListResult:
     """A filtered, sorted page of quotes."""
     statement = select(Quote)
     if query.speaker:
@@ -45,5 +60,4 @@ def list_quotes(session: Session, query: QuoteQuery) -> tuple[list[Quote], int]:
         statement = statement.where(Quote.pair == query.pair)
     if query.q:
         statement = statement.where(contains(query.q, Quote.text, Quote.context))
-    order = order_by(query.sort, SORTABLE, [Quote.speaker_id], Quote.id)
-    return fetch_page(session, statement, order, query)
+    return run_list(session, statement, query, SPEC)

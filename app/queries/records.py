@@ -7,7 +7,15 @@ from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 from app.models import (
-    Award, Event, Indicator, Person, Place, Project, Quote, SisterCity, TradeStat,
+    Award,
+    Event,
+    Indicator,
+    Person,
+    Place,
+    Project,
+    Quote,
+    SisterCity,
+    TradeStat,
 )
 
 

@@ -7,17 +7,35 @@ from sqlmodel import Session
 from app.models import SisterCity
 from app.queries.common import (
     ListQuery,
+    ListResult,
+    ListSpec,
     Ref,
     Text,
     Year,
     cited_in,
-    fetch_page,
-    order_by,
+    run_list,
+    year_of,
     year_range,
 )
 
-SORTABLE = {"id": SisterCity.id, "established": SisterCity.established,
-            "tie_type": SisterCity.tie_type}
+SORTABLE = {
+    "id": SisterCity.id,
+    "established": SisterCity.established,
+    "tie_type": SisterCity.tie_type,
+}
+
+SPEC = ListSpec(
+    record_type="sister_city",
+    id_column=SisterCity.id,
+    sortable=SORTABLE,
+    default_order=[SisterCity.established],
+    facets={
+        "tie_type": SisterCity.tie_type,
+        "side_a": SisterCity.side_a_id,
+        "side_b": SisterCity.side_b_id,
+        "year": year_of(SisterCity.established),
+    },
+)
 
 
 class SisterCityQuery(ListQuery):
@@ -29,24 +47,27 @@ class SisterCityQuery(ListQuery):
     year_to: Year = Field(default=None, description="Established in or before this year.")
     source: Ref = Field(default=None, description="Only ties citing this source id.")
     pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
-    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
-                       + ", ".join(SORTABLE))
+    sort: Text = Field(
+        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
+    )
+    facet: Text = Field(
+        default=None,
+        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+    )
 
 
-def list_sister_cities(session: Session, query: SisterCityQuery
-                       ) -> tuple[list[SisterCity], int]:
+def list_sister_cities(session: Session, query: SisterCityQuery) -> ListResult:
     """A filtered, sorted page of sister-city ties."""
     statement = select(SisterCity)
     if query.place:
-        statement = statement.where(or_(SisterCity.side_a_id == query.place,
-                                        SisterCity.side_b_id == query.place))
+        statement = statement.where(
+            or_(SisterCity.side_a_id == query.place, SisterCity.side_b_id == query.place)
+        )
     if query.tie_type:
         statement = statement.where(SisterCity.tie_type == query.tie_type)
-    statement = statement.where(*year_range(SisterCity.established, query.year_from,
-                                            query.year_to))
+    statement = statement.where(*year_range(SisterCity.established, query.year_from, query.year_to))
     if query.source:
         statement = statement.where(cited_in("sister_city", SisterCity.id, query.source))
     if query.pair:
         statement = statement.where(SisterCity.pair == query.pair)
-    order = order_by(query.sort, SORTABLE, [SisterCity.established], SisterCity.id)
-    return fetch_page(session, statement, order, query)
+    return run_list(session, statement, query, SPEC)

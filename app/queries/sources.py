@@ -5,10 +5,27 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.models import Citation, Source, SourceText
-from app.queries.common import ListQuery, Text, contains, fetch_page, order_by
+from app.queries.common import ListQuery, ListResult, ListSpec, Text, contains, run_list, year_of
 
-SORTABLE = {"id": Source.id, "title": Source.title, "published": Source.published,
-            "publisher": Source.publisher}
+SORTABLE = {
+    "id": Source.id,
+    "title": Source.title,
+    "published": Source.published,
+    "publisher": Source.publisher,
+}
+
+SPEC = ListSpec(
+    record_type="source",
+    id_column=Source.id,
+    sortable=SORTABLE,
+    default_order=[Source.published.desc()],
+    facets={
+        "kind": Source.kind,
+        "language": Source.language,
+        "publisher": Source.publisher,
+        "year": year_of(Source.published),
+    },
+)
 
 
 class SourceQuery(ListQuery):
@@ -17,11 +34,16 @@ class SourceQuery(ListQuery):
     kind: Text = Field(default=None, description="Kind of document, e.g. interview.")
     language: Text = Field(default=None, description="Language (ISO 639-1).")
     q: Text = Field(default=None, description="Text to find in title or publisher.")
-    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
-                       + ", ".join(SORTABLE))
+    sort: Text = Field(
+        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
+    )
+    facet: Text = Field(
+        default=None,
+        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+    )
 
 
-def list_sources(session: Session, query: SourceQuery) -> tuple[list[Source], int]:
+def list_sources(session: Session, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
     statement = select(Source)
     if query.kind:
@@ -30,12 +52,12 @@ def list_sources(session: Session, query: SourceQuery) -> tuple[list[Source], in
         statement = statement.where(Source.language == query.language)
     if query.q:
         statement = statement.where(contains(query.q, Source.title, Source.publisher))
-    order = order_by(query.sort, SORTABLE, [Source.published.desc()], Source.id)
-    return fetch_page(session, statement, order, query)
+    return run_list(session, statement, query, SPEC)
 
 
-def citations_of(session: Session, source_id: str, query: ListQuery
-                 ) -> tuple[list[tuple[str, str]], int]:
+def citations_of(
+    session: Session, source_id: str, query: ListQuery
+) -> tuple[list[tuple[str, str]], int]:
     """A page of (record_type, record_id) of the records citing a source, in text order."""
     first = func.min(Citation.start).label("first")
     statement = (
@@ -45,22 +67,29 @@ def citations_of(session: Session, source_id: str, query: ListQuery
     )
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.execute(
-        statement.add_columns(first).order_by(first, Citation.record_type, Citation.record_id)
-        .limit(query.limit).offset(query.offset)
+        statement.add_columns(first)
+        .order_by(first, Citation.record_type, Citation.record_id)
+        .limit(query.limit)
+        .offset(query.offset)
     )
     return [(row.record_type, row.record_id) for row in rows], total
 
 
-def record_citations(session: Session, source_id: str, keys: list[tuple[str, str]]
-                     ) -> list[Citation]:
+def record_citations(
+    session: Session, source_id: str, keys: list[tuple[str, str]]
+) -> list[Citation]:
     """The citations of a source by the given records."""
     if not keys:
         return []
     types = {k for k, _ in keys}
     ids = {i for _, i in keys}
     rows = session.scalars(
-        select(Citation).where(Citation.source_id == source_id,
-                               Citation.record_type.in_(types), Citation.record_id.in_(ids))
+        select(Citation)
+        .where(
+            Citation.source_id == source_id,
+            Citation.record_type.in_(types),
+            Citation.record_id.in_(ids),
+        )
         .order_by(Citation.start)
     )
     wanted = set(keys)

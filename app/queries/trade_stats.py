@@ -7,18 +7,39 @@ from sqlmodel import Session
 from app.models import TradeStat
 from app.queries.common import (
     ListQuery,
+    ListResult,
+    ListSpec,
     Ref,
     Text,
     Year,
     cited_in,
-    fetch_page,
-    order_by,
     period_overlaps,
+    run_list,
+    year_of,
 )
 
-SORTABLE = {"id": TradeStat.id, "period_start": TradeStat.period_start,
-            "period_end": TradeStat.period_end, "value": TradeStat.value,
-            "metric": TradeStat.metric, "kind": TradeStat.kind}
+SORTABLE = {
+    "id": TradeStat.id,
+    "period_start": TradeStat.period_start,
+    "period_end": TradeStat.period_end,
+    "value": TradeStat.value,
+    "metric": TradeStat.metric,
+    "kind": TradeStat.kind,
+}
+
+SPEC = ListSpec(
+    record_type="trade_stat",
+    id_column=TradeStat.id,
+    sortable=SORTABLE,
+    default_order=[TradeStat.period_start],
+    facets={
+        "metric": TradeStat.metric,
+        "kind": TradeStat.kind,
+        "stated_by": TradeStat.stated_by_id,
+        "unit": TradeStat.unit,
+        "year": year_of(TradeStat.period_start),
+    },
+)
 
 
 class TradeStatQuery(ListQuery):
@@ -29,23 +50,33 @@ class TradeStatQuery(ListQuery):
     year_from: Year = Field(default=None, description="Periods overlapping this year or later.")
     year_to: Year = Field(default=None, description="Periods overlapping this year or earlier.")
     stated_by: Ref = Field(default=None, description="Person id of who stated it.")
-    disputed: bool | None = Field(default=None, description="true: only figures another "
-                                  "source contradicts; false: only uncontested ones.")
+    disputed: bool | None = Field(
+        default=None,
+        description="true: only figures another source contradicts; false: only uncontested ones.",
+    )
     source: Ref = Field(default=None, description="Only statistics citing this source id.")
     pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
-    sort: Text = Field(default=None, description="Sort fields, '-' for descending: "
-                       + ", ".join(SORTABLE))
+    sort: Text = Field(
+        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
+    )
+    facet: Text = Field(
+        default=None,
+        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+    )
 
 
-def list_trade_stats(session: Session, query: TradeStatQuery) -> tuple[list[TradeStat], int]:
+def list_trade_stats(session: Session, query: TradeStatQuery) -> ListResult:
     """A filtered, sorted page of trade statistics."""
     statement = select(TradeStat)
     if query.metric:
         statement = statement.where(TradeStat.metric == query.metric)
     if query.kind:
         statement = statement.where(TradeStat.kind == query.kind)
-    statement = statement.where(*period_overlaps(TradeStat.period_start, TradeStat.period_end,
-                                                 query.year_from, query.year_to))
+    statement = statement.where(
+        *period_overlaps(
+            TradeStat.period_start, TradeStat.period_end, query.year_from, query.year_to
+        )
+    )
     if query.stated_by:
         statement = statement.where(TradeStat.stated_by_id == query.stated_by)
     if query.disputed is not None:
@@ -55,5 +86,4 @@ def list_trade_stats(session: Session, query: TradeStatQuery) -> tuple[list[Trad
         statement = statement.where(cited_in("trade_stat", TradeStat.id, query.source))
     if query.pair:
         statement = statement.where(TradeStat.pair == query.pair)
-    order = order_by(query.sort, SORTABLE, [TradeStat.period_start], TradeStat.id)
-    return fetch_page(session, statement, order, query)
+    return run_list(session, statement, query, SPEC)

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.pagination import Page, make_page
+from app.api.formats import list_response, list_responses
+from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import AwardDep, SessionDep
 from app.models import AwardPublic
@@ -13,13 +14,17 @@ from app.queries.awards import AwardQuery, list_awards
 router = APIRouter(prefix="/awards", tags=["awards"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", summary="List awards", response_model=Page[AwardPublic])
-def read_awards(request: Request, response: Response, session: SessionDep,
-                query: Annotated[AwardQuery, Query()]) -> Page[AwardPublic]:
+@router.get(
+    "",
+    summary="List awards",
+    response_model=Page[AwardPublic],
+    responses=list_responses(geo=False),
+)
+def read_awards(
+    request: Request, session: SessionDep, query: Annotated[AwardQuery, Query()]
+) -> Response:
     """Conferrals of awards, orders and titles."""
-    rows, total = list_awards(session, query)
-    items = [AwardPublic.model_validate(row) for row in rows]
-    return make_page(request, response, items, total, query)
+    return list_response(request, AwardPublic, list_awards(session, query), query)
 
 
 @router.get("/{id}", summary="Get an award", response_model=AwardPublic)

@@ -10,8 +10,7 @@ from app.errors import NotFound
 from app.models import Indicator, IndicatorPublic, TradeStatPublic
 from app.queries.disagreements import disagreeing_figures
 
-router = APIRouter(prefix="/disagreements", tags=["disagreements"],
-                   responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/disagreements", tags=["disagreements"], responses=PROBLEM_RESPONSES)
 
 
 class Disagreement(BaseModel):
@@ -23,7 +22,8 @@ class Disagreement(BaseModel):
     values: list[float] = Field(description="The distinct values claimed.")
     sources: list[str] = Field(description="Ids of the sources making the claims.")
     claims: list[TradeStatPublic | IndicatorPublic] = Field(
-        description="Each claim, with its citations.")
+        description="Each claim, with its citations."
+    )
 
 
 def _group(session: SessionDep) -> list[Disagreement]:
@@ -32,9 +32,17 @@ def _group(session: SessionDep) -> list[Disagreement]:
         is_indicator = isinstance(row, Indicator)
         claim = (IndicatorPublic if is_indicator else TradeStatPublic).model_validate(row)
         key = row.disagreement_id or ""
-        group = groups.setdefault(key, Disagreement(
-            id=key, collection="indicators" if is_indicator else "trade-stats",
-            metric=row.metric, values=[], sources=[], claims=[]))
+        group = groups.setdefault(
+            key,
+            Disagreement(
+                id=key,
+                collection="indicators" if is_indicator else "trade-stats",
+                metric=row.metric,
+                values=[],
+                sources=[],
+                claims=[],
+            ),
+        )
         group.claims.append(claim)
         if row.value is not None and row.value not in group.values:
             group.values.append(row.value)
@@ -44,17 +52,17 @@ def _group(session: SessionDep) -> list[Disagreement]:
     return list(groups.values())
 
 
-@router.get("", summary="List disagreements between sources",
-            response_model=Page[Disagreement])
-def read_disagreements(request: Request, response: Response, session: SessionDep
-                       ) -> Page[Disagreement]:
+@router.get("", summary="List disagreements between sources", response_model=Page[Disagreement])
+def read_disagreements(
+    request: Request, response: Response, session: SessionDep
+) -> Page[Disagreement]:
     """Every fact on which sources disagree, each side with its citations, in one request."""
     items = _group(session)
     return Page[Disagreement](items=items, total=len(items), limit=len(items), offset=0)
 
 
 @router.get("/{id}", summary="Get a disagreement", response_model=Disagreement)
-def read_disagreement(session: SessionDep, id: str) -> Disagreement:  # noqa: A002
+def read_disagreement(session: SessionDep, id: str) -> Disagreement:
     """One disagreement with every claim."""
     for group in _group(session):
         if group.id == id:

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.pagination import Page, make_page
+from app.api.formats import list_response, list_responses, places_points
+from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import EventDep, SessionDep
 from app.models import EventPublic
@@ -13,13 +14,17 @@ from app.queries.events import EventQuery, list_events
 router = APIRouter(prefix="/events", tags=["events"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", summary="List events", response_model=Page[EventPublic])
-def read_events(request: Request, response: Response, session: SessionDep,
-                query: Annotated[EventQuery, Query()]) -> Page[EventPublic]:
+@router.get(
+    "",
+    summary="List events",
+    response_model=Page[EventPublic],
+    responses=list_responses(geo=True),
+)
+def read_events(
+    request: Request, session: SessionDep, query: Annotated[EventQuery, Query()]
+) -> Response:
     """Dated milestones for a timeline."""
-    rows, total = list_events(session, query)
-    items = [EventPublic.model_validate(row) for row in rows]
-    return make_page(request, response, items, total, query)
+    return list_response(request, EventPublic, list_events(session, query), query, places_points)
 
 
 @router.get("/{id}", summary="Get an event", response_model=EventPublic)

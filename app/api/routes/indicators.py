@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.pagination import Page, make_page
+from app.api.formats import list_response, list_responses
+from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import IndicatorDep, SessionDep
 from app.models import IndicatorPublic
@@ -13,13 +14,17 @@ from app.queries.indicators import IndicatorQuery, list_indicators
 router = APIRouter(prefix="/indicators", tags=["indicators"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", summary="List indicators", response_model=Page[IndicatorPublic])
-def read_indicators(request: Request, response: Response, session: SessionDep,
-                    query: Annotated[IndicatorQuery, Query()]) -> Page[IndicatorPublic]:
+@router.get(
+    "",
+    summary="List indicators",
+    response_model=Page[IndicatorPublic],
+    responses=list_responses(geo=False),
+)
+def read_indicators(
+    request: Request, session: SessionDep, query: Annotated[IndicatorQuery, Query()]
+) -> Response:
     """Other stated figures: counts of ports, institutes, trains, tourists, ranks, ..."""
-    rows, total = list_indicators(session, query)
-    items = [IndicatorPublic.model_validate(row) for row in rows]
-    return make_page(request, response, items, total, query)
+    return list_response(request, IndicatorPublic, list_indicators(session, query), query)
 
 
 @router.get("/{id}", summary="Get an indicator", response_model=IndicatorPublic)

@@ -14,13 +14,16 @@ health_router = APIRouter(tags=["health"])
 class Meta(BaseModel):
     """What dataset is served and how big it is."""
 
-    dataset_version: str = Field(description="Content hash of data/; changes with any edit.",
-                                 examples=["3f2a9c0d1b7e4a55"])
-    built_at: str = Field(description="UTC time of the build (ISO 8601).",
-                          examples=["2026-11-25T14:00:00+00:00"])
+    dataset_version: str = Field(
+        description="Content hash of data/; changes with any edit.", examples=["3f2a9c0d1b7e4a55"]
+    )
+    built_at: str = Field(
+        description="UTC time of the build (ISO 8601).", examples=["2026-11-25T14:00:00+00:00"]
+    )
     licence: str = Field(description="Licence of the data.")
-    counts: dict[str, int] = Field(description="Number of records per collection.",
-                                   examples=[{"projects": 24, "awards": 3}])
+    counts: dict[str, int] = Field(
+        description="Number of records per collection.", examples=[{"projects": 24, "awards": 3}]
+    )
 
 
 class Health(BaseModel):
@@ -36,8 +39,12 @@ def read_meta(request: Request, session: SessionDep) -> Meta:
     info = build_info(session)
     if info is None:
         raise ServiceUnavailable("The database holds no build.")
-    return Meta(dataset_version=info.dataset_version, built_at=info.built_at,
-                licence=request.app.state.settings.licence, counts=counts(session))
+    return Meta(
+        dataset_version=info.dataset_version,
+        built_at=info.built_at,
+        licence=request.app.state.settings.licence,
+        counts=counts(session),
+    )
 
 
 @health_router.get("/healthz", summary="Liveness", response_model=Health)
@@ -46,13 +53,17 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@health_router.get("/readyz", summary="Readiness", response_model=Health,
-                   responses={503: {"description": "The database is not ready."}})
+@health_router.get(
+    "/readyz",
+    summary="Readiness",
+    response_model=Health,
+    responses={503: {"description": "The database is not ready."}},
+)
 def readyz(session: SessionDep) -> Health:
     """The database is open and its dataset version is known."""
     try:
         info = build_info(session)
-    except Exception as exc:  # noqa: BLE001  (any database failure means "not ready")
+    except Exception as exc:
         raise ServiceUnavailable("The database cannot be read.") from exc
     if info is None:
         raise ServiceUnavailable("The database holds no build.")

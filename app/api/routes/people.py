@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.pagination import Page, make_page
+from app.api.formats import list_response, list_responses
+from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import PersonDep, SessionDep
 from app.models import PersonPublic
@@ -13,13 +14,17 @@ from app.queries.people import PersonQuery, list_people
 router = APIRouter(prefix="/people", tags=["people"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", summary="List people", response_model=Page[PersonPublic])
-def read_people(request: Request, response: Response, session: SessionDep,
-                query: Annotated[PersonQuery, Query()]) -> Page[PersonPublic]:
+@router.get(
+    "",
+    summary="List people",
+    response_model=Page[PersonPublic],
+    responses=list_responses(geo=False),
+)
+def read_people(
+    request: Request, session: SessionDep, query: Annotated[PersonQuery, Query()]
+) -> Response:
     """People named in the sources."""
-    rows, total = list_people(session, query)
-    items = [PersonPublic.model_validate(row) for row in rows]
-    return make_page(request, response, items, total, query)
+    return list_response(request, PersonPublic, list_people(session, query), query)
 
 
 @router.get("/{id}", summary="Get a person", response_model=PersonPublic)

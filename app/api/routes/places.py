@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.pagination import Page, make_page
+from app.api.formats import list_response, list_responses, place_point
+from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import PlaceDep, SessionDep
 from app.models import PlacePublic
@@ -13,13 +14,17 @@ from app.queries.places import PlaceQuery, list_places
 router = APIRouter(prefix="/places", tags=["places"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", summary="List places", response_model=Page[PlacePublic])
-def read_places(request: Request, response: Response, session: SessionDep,
-                query: Annotated[PlaceQuery, Query()]) -> Page[PlacePublic]:
+@router.get(
+    "",
+    summary="List places",
+    response_model=Page[PlacePublic],
+    responses=list_responses(geo=True),
+)
+def read_places(
+    request: Request, session: SessionDep, query: Annotated[PlaceQuery, Query()]
+) -> Response:
     """Countries, regions and cities, with ISO codes and curator-supplied coordinates."""
-    rows, total = list_places(session, query)
-    items = [PlacePublic.model_validate(row) for row in rows]
-    return make_page(request, response, items, total, query)
+    return list_response(request, PlacePublic, list_places(session, query), query, place_point)
 
 
 @router.get("/{id}", summary="Get a place", response_model=PlacePublic)

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.pagination import Page, make_page
+from app.api.formats import list_response, list_responses, record_point
+from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import ProjectDep, SessionDep
 from app.models import ProjectPublic
@@ -13,13 +14,17 @@ from app.queries.projects import ProjectQuery, list_projects
 router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", summary="List projects", response_model=Page[ProjectPublic])
-def read_projects(request: Request, response: Response, session: SessionDep,
-                  query: Annotated[ProjectQuery, Query()]) -> Page[ProjectPublic]:
+@router.get(
+    "",
+    summary="List projects",
+    response_model=Page[ProjectPublic],
+    responses=list_responses(geo=True),
+)
+def read_projects(
+    request: Request, session: SessionDep, query: Annotated[ProjectQuery, Query()]
+) -> Response:
     """Cooperation projects and facilities, filtered, sorted and paged."""
-    rows, total = list_projects(session, query)
-    items = [ProjectPublic.model_validate(row) for row in rows]
-    return make_page(request, response, items, total, query)
+    return list_response(request, ProjectPublic, list_projects(session, query), query, record_point)
 
 
 @router.get("/{id}", summary="Get a project", response_model=ProjectPublic)

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.pagination import Page, make_page
+from app.api.formats import list_response, list_responses, tie_line
+from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep, SisterCityDep
 from app.models import SisterCityPublic
@@ -13,13 +14,19 @@ from app.queries.sister_cities import SisterCityQuery, list_sister_cities
 router = APIRouter(prefix="/sister-cities", tags=["sister cities"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", summary="List sister-city ties", response_model=Page[SisterCityPublic])
-def read_sister_cities(request: Request, response: Response, session: SessionDep,
-                       query: Annotated[SisterCityQuery, Query()]) -> Page[SisterCityPublic]:
+@router.get(
+    "",
+    summary="List sister-city ties",
+    response_model=Page[SisterCityPublic],
+    responses=list_responses(geo=True),
+)
+def read_sister_cities(
+    request: Request, session: SessionDep, query: Annotated[SisterCityQuery, Query()]
+) -> Response:
     """Sister-city and sister-region ties between the pair's countries."""
-    rows, total = list_sister_cities(session, query)
-    items = [SisterCityPublic.model_validate(row) for row in rows]
-    return make_page(request, response, items, total, query)
+    return list_response(
+        request, SisterCityPublic, list_sister_cities(session, query), query, tie_line
+    )
 
 
 @router.get("/{id}", summary="Get a sister-city tie", response_model=SisterCityPublic)

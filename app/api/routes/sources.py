@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
+from app.api.formats import list_response, list_responses
 from app.api.pagination import Page, make_page
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.records import RecordRef, record_refs
@@ -21,12 +22,19 @@ def _public(source: Source) -> SourcePublic:
     return SourcePublic.model_validate(source, update={"text_url": f"/v1/sources/{source.id}/text"})
 
 
-@router.get("", summary="List sources", response_model=Page[SourcePublic])
-def read_sources(request: Request, response: Response, session: SessionDep,
-                 query: Annotated[SourceQuery, Query()]) -> Page[SourcePublic]:
+@router.get(
+    "",
+    summary="List sources",
+    response_model=Page[SourcePublic],
+    responses=list_responses(geo=False),
+)
+def read_sources(
+    request: Request, session: SessionDep, query: Annotated[SourceQuery, Query()]
+) -> Response:
     """The source documents every record is drawn from."""
-    rows, total = list_sources(session, query)
-    return make_page(request, response, [_public(row) for row in rows], total, query)
+    result = list_sources(session, query)
+    result.rows = [_public(row) for row in result.rows]
+    return list_response(request, SourcePublic, result, query)
 
 
 @router.get("/{id}", summary="Get a source", response_model=SourcePublic)
@@ -36,9 +44,15 @@ def read_source(source: SourceDep) -> SourcePublic:
 
 
 @router.get(
-    "/{id}/text", summary="Get a source's exact text", response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {"example": "Chinese 'Friendship Award' ..."}},
-                     "description": "The stored text, byte for byte (UTF-8)."}},
+    "/{id}/text",
+    summary="Get a source's exact text",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "content": {"text/plain": {"example": "Chinese 'Friendship Award' ..."}},
+            "description": "The stored text, byte for byte (UTF-8).",
+        }
+    },
 )
 def read_source_text(session: SessionDep, source: SourceDep) -> PlainTextResponse:
     """The stored text: citation offsets index into it (`text[start:end] == excerpt`)."""
@@ -48,11 +62,17 @@ def read_source_text(session: SessionDep, source: SourceDep) -> PlainTextRespons
     return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
 
 
-@router.get("/{id}/records", summary="List the records citing a source",
-            response_model=Page[RecordRef])
-def read_source_records(request: Request, response: Response, session: SessionDep,
-                        source: SourceDep, query: Annotated[ListQuery, Query()]
-                        ) -> Page[RecordRef]:
+@router.get(
+    "/{id}/records", summary="List the records citing a source", response_model=Page[RecordRef]
+)
+def read_source_records(
+    request: Request,
+    session: SessionDep,
+    source: SourceDep,
+    query: Annotated[ListQuery, Query()],
+) -> Response:
     """Every record that cites the source, in the order of its first excerpt in the text."""
     items, total = record_refs(session, source.id, query)
-    return make_page(request, response, items, total, query)
+    page, headers = make_page(request, items, total, query)
+    body = page.model_dump_json(exclude={"facets"})
+    return Response(body, media_type="application/json", headers=headers)
