@@ -24,6 +24,12 @@ class Settings(BaseSettings):
         default=["*"],
         description="Origins allowed by CORS, comma-separated; '*' allows any origin (GET only).",
     )
+    statement_timeout_ms: int = Field(
+        default=2000, description="Time limit of one SQL statement; past it the request gets 503."
+    )
+    response_cache_entries: int = Field(
+        default=4096, description="Responses kept in memory per dataset version (0 disables)."
+    )
     cache_max_age: int = Field(default=300, description="Cache-Control max-age, in seconds.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     max_limit: int = Field(default=500, description="Largest JSON page size a list accepts.")

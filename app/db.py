@@ -1,10 +1,12 @@
 """Database engines: a writable one for the build, a read-only one for serving."""
 
 import json
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 
@@ -37,13 +39,35 @@ def make_write_engine(url: str) -> Engine:
     return engine
 
 
-def make_read_engine(url: str) -> Engine:
+def _limit_statement_time(engine: Engine, timeout_ms: int) -> None:
+    """Abort any SQLite statement running longer than `timeout_ms` (it raises "interrupted")."""
+    limit = timeout_ms / 1000
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, record):  # type: ignore[no-untyped-def]
+        deadline = [float("inf")]
+
+        def check() -> int:
+            return 1 if time.monotonic() > deadline[0] else 0
+
+        dbapi_connection.set_progress_handler(check, 10_000)
+        record.info["deadline"] = deadline
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start_clock(conn, _cursor, _statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        conn.info["deadline"][0] = time.monotonic() + limit
+
+
+def make_read_engine(url: str, statement_timeout_ms: int = 0) -> Engine:
     """An engine for serving; a SQLite file is opened read-only so no route can write."""
     path = sqlite_path(url)
     if path is None:
         return create_engine(url)
     ro_url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
-    return create_engine(ro_url, connect_args={"check_same_thread": False})
+    engine = create_engine(ro_url, connect_args={"check_same_thread": False})
+    if statement_timeout_ms > 0:
+        _limit_statement_time(engine, statement_timeout_ms)
+    return engine
 
 
 class Database:
@@ -53,11 +77,24 @@ class Database:
     file, so each new session checks whether the file changed and, if so, opens a new engine.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, statement_timeout_ms: int = 0) -> None:
         self.url = url
         self.path = sqlite_path(url)
+        self.timeout_ms = statement_timeout_ms
         self._stamp = self._file_stamp()
-        self.engine = make_read_engine(url)
+        self.engine = make_read_engine(url, statement_timeout_ms)
+        self.version = self._read_version()
+
+    def _read_version(self) -> str | None:
+        """The dataset version of the open file, or None when there is no readable build."""
+        try:
+            with self.engine.connect() as connection:
+                value = connection.exec_driver_sql(
+                    "SELECT dataset_version FROM build_info WHERE id = 1"
+                ).scalar()
+        except SQLAlchemyError:
+            return None
+        return str(value) if value is not None else None
 
     def _file_stamp(self) -> tuple[int, int] | None:
         if self.path is None:
@@ -75,7 +112,9 @@ class Database:
         stamp = self._file_stamp()
         if stamp is None or stamp == self._stamp:  # unchanged, or removed: keep what is open
             return False
-        old, self.engine, self._stamp = self.engine, make_read_engine(self.url), stamp
+        old = self.engine
+        self.engine, self._stamp = make_read_engine(self.url, self.timeout_ms), stamp
+        self.version = self._read_version()
         old.dispose(close=False)  # connections in use finish on the old file
         return True
 

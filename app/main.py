@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.api import problems
+from app.api.middleware import RequestLimits, ResponseCache, SecurityHeaders
 from app.api.router import api_router, root_router
 from app.config import Settings, get_settings
 from app.db import Database
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.database = Database(settings.database_url)
+        app.state.database = Database(settings.database_url, settings.statement_timeout_ms)
         try:
             yield
         finally:
@@ -46,6 +47,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
+    # Added last = outermost: limits first, then CORS and security headers on every answer,
+    # then the cache, which only sees requests that passed the limits.
+    app.add_middleware(
+        ResponseCache,
+        max_entries=settings.response_cache_entries,
+        max_age=settings.cache_max_age,
+    )
+    app.add_middleware(SecurityHeaders, docs_paths=("/docs", "/redoc"))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -53,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "Link"],
     )
+    app.add_middleware(RequestLimits)
     app.include_router(root_router)
     app.include_router(api_router)
     return app

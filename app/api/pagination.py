@@ -32,14 +32,16 @@ class Page(BaseModel, Generic[T]):
 
 def next_links(request: Request, total: int, query: ListQuery) -> str | None:
     """`Link` header value with rel="next" (and "prev") where they apply."""
+    # Relative references (RFC 8288 allows them): the same bytes whatever the Host, so the
+    # answer can be cached per dataset version.
     links = []
     size = query.page_size
     if query.offset + size < total:
         url = request.url.include_query_params(offset=query.offset + size, limit=size)
-        links.append(f'<{url}>; rel="next"')
+        links.append(f'<{url.path}?{url.query}>; rel="next"')
     if query.offset > 0:
         url = request.url.include_query_params(offset=max(query.offset - size, 0), limit=size)
-        links.append(f'<{url}>; rel="prev"')
+        links.append(f'<{url.path}?{url.query}>; rel="prev"')
     return ", ".join(links) or None
 
 

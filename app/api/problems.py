@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import APIError
@@ -104,6 +105,15 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, slug, phrase, detail, **extensions)
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if "interrupted" in str(exc):
+        detail = "The query ran past its time limit; narrow the filters or try again."
+    else:
+        log.error("database error on %s %s: %s", request.method, request.url.path, exc)
+        detail = "The database cannot be read right now; try again shortly."
+    return problem_response(request, 503, "service-unavailable", "Service unavailable", detail)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
@@ -120,6 +130,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(APIError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

@@ -137,7 +137,7 @@ def facet_counts(
         if name == "source":
             counted = func.count(func.distinct(spec.id_column))
             grouped = (
-                statement.with_only_columns(Citation.source_id, counted)
+                statement.with_only_columns(Citation.source_id, counted, maintain_column_froms=True)
                 .join(
                     Citation,
                     (Citation.record_type == spec.record_type)
@@ -148,7 +148,9 @@ def facet_counts(
         elif name in spec.facets:
             expression = spec.facets[name]
             counted = func.count()
-            grouped = statement.with_only_columns(expression, counted).group_by(expression)
+            grouped = statement.with_only_columns(
+                expression, counted, maintain_column_froms=True
+            ).group_by(expression)
         else:
             raise InvalidParameter(
                 f"cannot facet by {name!r}; allowed: {', '.join(allowed)}",
