@@ -11,6 +11,15 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+# Tables that no model describes: the FTS5 index (and its shadow tables) made by a migration.
+UNMODELLED_PREFIX = "search_index"
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Leave the FTS5 tables out of autogenerate comparisons."""
+    return not (type_ == "table" and name is not None and name.startswith(UNMODELLED_PREFIX))
+
+
 def _url() -> str:
     # The build hands over a connection; the alembic command line uses DATABASE_URL.
     return str(config.attributes.get("database_url") or get_settings().database_url)
@@ -19,7 +28,11 @@ def _url() -> str:
 def run_migrations_offline() -> None:
     """Emit the migration SQL without a database connection."""
     context.configure(
-        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -30,7 +43,10 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -39,7 +55,12 @@ def run_migrations_online() -> None:
         {"sqlalchemy.url": _url()}, prefix="sqlalchemy.", poolclass=pool.NullPool
     )
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=include_name,
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -12,6 +12,7 @@ from app.api.routes import (
     places,
     projects,
     quotes,
+    search,
     sister_cities,
     sources,
     trade_stats,
@@ -30,6 +31,7 @@ for module in (
     events,
     indicators,
     disagreements,
+    search,
 ):
     api_router.include_router(module.router)
 api_router.include_router(meta.router)

@@ -5,13 +5,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, text
 from sqlmodel import Session, SQLModel, select
 
 from app import migrate
 from app.db import make_write_engine, sqlite_path
 from app.loader.check import Dataset, check, dataset_version
 from app.loader.rows import dataset_batches
+from app.loader.search_rows import search_rows
 from app.models import BuildInfo
 
 
@@ -37,6 +38,14 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.add_all(batch)
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
+        if engine.dialect.name == "sqlite":
+            session.execute(
+                text(
+                    "INSERT INTO search_index (collection, record_id, label, body, start, end) "
+                    "VALUES (:collection, :record_id, :label, :body, :start, :end)"
+                ),
+                list(search_rows(dataset)),
+            )
         session.add(
             BuildInfo(
                 dataset_version=dataset.version,

@@ -52,6 +52,7 @@ VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
 
 # Field -> the collection whose ids it must name.
 REFERENCE_FIELDS: dict[str, dict[str, str]] = {
+    "sources": {"credits[].person": "people"},
     "places": {"parent": "places"},
     "projects": {"place": "places"},
     "awards": {"recipient": "people", "place": "places"},

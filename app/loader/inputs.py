@@ -47,12 +47,22 @@ class _Record(BaseModel):
         return self
 
 
+class CreditIn(BaseModel):
+    """A person the source credits."""
+
+    model_config = STRICT
+
+    person: Slug
+    role: str = Field(min_length=1)
+
+
 class SourceIn(SourceBase):
     """A source entry of sources.yaml."""
 
     model_config = STRICT  # type: ignore[assignment]
 
     id: Slug
+    credits: list[CreditIn] = Field(default_factory=list)
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
     @model_validator(mode="after")

@@ -129,6 +129,13 @@ def dataset_batches(dataset: Dataset) -> Iterator[list[SQLModel]]:
         # Link rows (figures, event links) after their parents, within the batch.
         yield sorted(rows, key=lambda row: not isinstance(row, _PARENTS))
     yield [
+        m.SourceCredit(
+            source_id=entry.model.id, person_id=credit.person, role=credit.role, position=position
+        )
+        for entry in dataset.entries.get("sources", [])
+        for position, credit in enumerate(entry.model.credits)
+    ]
+    yield [
         m.Citation(
             record_type=RECORD_TYPES[collection],
             record_id=record_id,

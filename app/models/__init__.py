@@ -11,7 +11,14 @@ from app.models.place import Place, PlacePublic, PlaceSummary
 from app.models.project import Project, ProjectFigure, ProjectPartner, ProjectPublic
 from app.models.quote import Quote, QuotePublic
 from app.models.sister_city import SisterCity, SisterCityPublic
-from app.models.source import Source, SourcePublic, SourceSummary, SourceText
+from app.models.source import (
+    CreditPublic,
+    Source,
+    SourceCredit,
+    SourcePublic,
+    SourceSummary,
+    SourceText,
+)
 from app.models.trade_stat import TradeStat, TradeStatPublic
 
 __all__ = [
@@ -20,6 +27,7 @@ __all__ = [
     "BuildInfo",
     "Citation",
     "CitationPublic",
+    "CreditPublic",
     "Event",
     "EventPerson",
     "EventPlace",
@@ -42,6 +50,7 @@ __all__ = [
     "SisterCity",
     "SisterCityPublic",
     "Source",
+    "SourceCredit",
     "SourcePublic",
     "SourceSummary",
     "SourceText",

@@ -1,9 +1,14 @@
 """Source documents: bibliographic facts of each text that records cite."""
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import JSON, Column
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 from app.models.types import PartialDate, Slug
+
+if TYPE_CHECKING:
+    from app.models.person import Person
 
 
 class SourceBase(SQLModel):
@@ -40,6 +45,36 @@ class Source(SourceBase, table=True):
     sha256: str = Field(description="SHA-256 of the stored text's bytes.")
     length: int = Field(description="Length of the stored text in code points.")
 
+    credits: list["SourceCredit"] = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "order_by": "SourceCredit.position"}
+    )
+
+
+class SourceCredit(SQLModel, table=True):
+    """A person credited by a source: author, reporter, editor, ..."""
+
+    __tablename__ = "source_credit"
+
+    source_id: str = Field(foreign_key="source.id", primary_key=True)
+    person_id: str = Field(foreign_key="person.id", primary_key=True, index=True)
+    role: str = Field(description="Role in making the document, as it credits them.")
+    position: int = Field(description="Order of the credit in the document.")
+
+    person: "Person" = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+
+    @property
+    def name(self) -> str:
+        """The credited person's name."""
+        return self.person.name
+
+
+class CreditPublic(SQLModel):
+    """A person credited by a source, and their role."""
+
+    person_id: str = Field(description="Id of the person (see /v1/people/{id}).")
+    name: str = Field(description="Name of the person.")
+    role: str = Field(description="Role in making the document.")
+
 
 class SourcePublic(SourceBase):
     """A source document as served, without its text."""
@@ -48,6 +83,9 @@ class SourcePublic(SourceBase):
     sha256: str = Field(description="SHA-256 of the stored text's bytes (UTF-8).")
     length: int = Field(description="Length of the stored text in code points.")
     text_url: str = Field(description="Path of the exact stored text (text/plain).")
+    credits: list[CreditPublic] = Field(
+        default_factory=list, description="People the document credits (authors, editors, ...)."
+    )
 
 
 class SourceSummary(SQLModel):

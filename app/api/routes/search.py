@@ -1,0 +1,55 @@
+"""Routes of /v1/search: one query across every collection and the source texts."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from app.api.pagination import Page, make_page
+from app.api.problems import PROBLEM_RESPONSES
+from app.deps import SessionDep
+from app.queries.search import SearchQuery, search
+
+router = APIRouter(prefix="/search", tags=["search"], responses=PROBLEM_RESPONSES)
+
+
+class SearchHit(BaseModel):
+    """A record or source passage matching the query."""
+
+    collection: str = Field(description="Collection of the hit (`sources` for a passage).")
+    id: str = Field(description="Id of the record, or of the source of the passage.")
+    label: str = Field(description="Name, title or text of the record.")
+    url: str = Field(description="Path of the record, or of the source text for a passage.")
+    snippet: str = Field(description="Matching text with the terms in <mark>…</mark>.")
+    score: float = Field(description="bm25 relevance; lower is better (hits come best first).")
+    start: int | None = Field(default=None, description="Passage start offset in the text.")
+    end: int | None = Field(default=None, description="Passage end offset in the text.")
+
+
+@router.get("", summary="Search everything", response_model=Page[SearchHit])
+def read_search(
+    request: Request, session: SessionDep, query: Annotated[SearchQuery, Query()]
+) -> Response:
+    """Full-text search over every collection and the source texts, ranked by relevance."""
+    rows, total = search(session, query)
+    hits = [
+        SearchHit(
+            collection=row.collection,
+            id=row.record_id,
+            label=row.label,
+            url=f"/v1/sources/{row.record_id}/text"
+            if row.collection == "sources"
+            else f"/v1/{row.collection}/{row.record_id}",
+            snippet=row.snippet,
+            score=round(row.score, 6),
+            start=row.start,
+            end=row.end,
+        )
+        for row in rows
+    ]
+    page, headers = make_page(request, hits, total, query)
+    return Response(
+        page.model_dump_json(exclude={"facets"}),
+        media_type="application/json",
+        headers={**headers, "Vary": "Accept"},
+    )
