@@ -1,11 +1,14 @@
 """Queries on trade statistics."""
 
-from pydantic import Field
-from sqlalchemy import select
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from app.models import TradeStat
 from app.queries.common import (
+    MAX_TEXT,
     ListQuery,
     ListResult,
     ListSpec,
@@ -87,3 +90,36 @@ def list_trade_stats(session: Session, query: TradeStatQuery) -> ListResult:
     if query.pair:
         statement = statement.where(TradeStat.pair == query.pair)
     return run_list(session, statement, query, SPEC)
+
+
+class SeriesQuery(BaseModel):
+    """Which time series to return."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: str = Field(
+        min_length=1,
+        max_length=MAX_TEXT,
+        description="Metric (vocabulary `trade_metric`), e.g. trade_turnover.",
+    )
+    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
+    format: Literal["json", "csv"] | None = Field(
+        default=None, description="json (default) or csv; overrides the Accept header."
+    )
+
+
+def series_points(session: Session, query: SeriesQuery) -> list[TradeStat]:
+    """Statistics of one metric with a stated period, in period order (targets included)."""
+    statement = select(TradeStat).where(
+        TradeStat.metric == query.metric,
+        or_(TradeStat.period_start.is_not(None), TradeStat.period_end.is_not(None)),
+    )
+    if query.pair:
+        statement = statement.where(TradeStat.pair == query.pair)
+    order = [
+        TradeStat.kind,
+        func.coalesce(TradeStat.period_start, TradeStat.period_end),
+        TradeStat.period_end,
+        TradeStat.id,
+    ]
+    return list(session.scalars(statement.order_by(*order)).unique())

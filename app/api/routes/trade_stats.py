@@ -3,13 +3,14 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
 
-from app.api.formats import list_response, list_responses
+from app.api.formats import flat_columns, list_response, list_responses, negotiate, render_csv
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep, TradeStatDep
-from app.models import TradeStatPublic
-from app.queries.trade_stats import TradeStatQuery, list_trade_stats
+from app.models import TradeStat, TradeStatPublic
+from app.queries.trade_stats import SeriesQuery, TradeStatQuery, list_trade_stats, series_points
 
 router = APIRouter(prefix="/trade-stats", tags=["trade statistics"], responses=PROBLEM_RESPONSES)
 
@@ -25,6 +26,88 @@ def read_trade_stats(
 ) -> Response:
     """Trade and investment figures, actual and target, each with who stated it."""
     return list_response(request, TradeStatPublic, list_trade_stats(session, query), query)
+
+
+class SeriesPoint(BaseModel):
+    """One period of a series."""
+
+    id: str = Field(description="Id of the trade statistic (see /v1/trade-stats/{id}).")
+    period_start: str | None = Field(description="First day of the period.")
+    period_end: str | None = Field(description="Last day of the period (a target's deadline).")
+    period_label: str | None = Field(description="The period as a person says it.")
+    value: float | None = Field(description="The value, in `unit`.")
+    unit: str = Field(description="Unit, e.g. USD.")
+    qualifier: str = Field(description="exact, more_than, ...")
+    kind: str = Field(description="actual or target.")
+    yoy_change_pct: float | None = Field(description="Year-on-year change in per cent.")
+    disputed: bool = Field(description="Another source states a different value for it.")
+    sources: list[str] = Field(description="Ids of the sources stating it.")
+
+
+class Series(BaseModel):
+    """The points of one kind (actual or target), in period order."""
+
+    kind: str = Field(description="actual or target.")
+    points: list[SeriesPoint] = Field(description="One point per stated period.")
+
+
+class TradeSeries(BaseModel):
+    """A metric's values over time, actual and target kept apart, ready to plot."""
+
+    metric: str = Field(description="The metric.")
+    pair: str | None = Field(description="The country pair asked for, if any.")
+    series: list[Series] = Field(description="One series per kind.")
+
+
+def _point(row: TradeStat) -> SeriesPoint:
+    return SeriesPoint(
+        id=row.id,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        period_label=row.period_label,
+        value=row.value,
+        unit=row.unit,
+        qualifier=row.qualifier,
+        kind=row.kind,
+        yoy_change_pct=row.yoy_change_pct,
+        disputed=row.disagreement_id is not None,
+        sources=list(dict.fromkeys(c.source_id for c in row.citations)),
+    )
+
+
+@router.get(
+    "/series",
+    summary="Get a trade time series",
+    response_model=TradeSeries,
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "The series as JSON, or as CSV rows with a kind column.",
+        }
+    },
+)
+def read_trade_series(
+    request: Request, session: SessionDep, query: Annotated[SeriesQuery, Query()]
+) -> Response:
+    """One row per stated period of a metric, sorted; actual values and targets apart.
+
+    Figures whose period the sources do not state are left out (they cannot be placed on
+    a time axis); they remain in /v1/trade-stats.
+    """
+    points = [_point(row) for row in series_points(session, query)]
+    if negotiate(request, query.format, geo=False) == "csv":
+        rows = [point.model_dump(mode="json") for point in points]
+        body = render_csv(flat_columns(SeriesPoint), rows)
+        return Response(body, media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"})
+    kinds = list(dict.fromkeys(point.kind for point in points))
+    result = TradeSeries(
+        metric=query.metric,
+        pair=query.pair,
+        series=[Series(kind=kind, points=[p for p in points if p.kind == kind]) for kind in kinds],
+    )
+    return Response(
+        result.model_dump_json(), media_type="application/json", headers={"Vary": "Accept"}
+    )
 
 
 @router.get("/{id}", summary="Get a trade statistic", response_model=TradeStatPublic)
