@@ -8,7 +8,8 @@ ENV PATH=/opt/venv/bin:$PATH
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY migrations ./migrations
-RUN pip install .
+# Editable, as in the Makefile: the app finds migrations/ and pyproject.toml beside it.
+RUN pip install -e .
 COPY data ./data
 # Build the database from data/ (migrate, validate, load); a bad data file fails the image.
 ENV DATA_DIR=/srv/data DATABASE_URL=sqlite:////srv/var/bilateral.sqlite3

@@ -1,10 +1,13 @@
 """Fixtures: a database built by the real migrations and loader from the real data/."""
 
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 from app.config import ROOT, Settings
@@ -42,3 +45,119 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures of the API suite: the data files as the curators wrote them, and small helpers.
+# ---------------------------------------------------------------------------------------------
+
+# API collection path -> key of its records in data/*.yaml.
+COLLECTION_KEYS = {
+    "sources": "sources",
+    "people": "people",
+    "places": "places",
+    "projects": "projects",
+    "awards": "awards",
+    "trade-stats": "trade_stats",
+    "sister-cities": "sister_cities",
+    "quotes": "quotes",
+    "events": "events",
+    "indicators": "indicators",
+}
+
+
+class _DataLoader(yaml.SafeLoader):
+    """safe_load, except that dates stay strings and only true/false are booleans (as the
+    curator guide says: dates are partial ISO strings, country codes are never booleans)."""
+
+
+_DataLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_DataLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def load_data_file(path: Path) -> Any:
+    """One data/*.yaml file as plain Python values."""
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_DataLoader)
+
+
+@pytest.fixture(scope="session")
+def dataset() -> dict[str, list[dict[str, Any]]]:
+    """Every record of data/*.yaml, by API collection path (a collection may span files)."""
+    keys = {key: path for path, key in COLLECTION_KEYS.items()}
+    records: dict[str, list[dict[str, Any]]] = {path: [] for path in COLLECTION_KEYS}
+    for file in sorted(DATA_DIR.glob("*.yaml")):
+        for key, value in (load_data_file(file) or {}).items():
+            if key in keys:
+                records[keys[key]].extend(value or [])
+    return records
+
+
+@pytest.fixture(scope="session")
+def vocabularies() -> dict[str, dict[str, str]]:
+    """The controlled vocabularies of data/vocabularies.yaml (and any other file)."""
+    found: dict[str, dict[str, str]] = {}
+    for file in sorted(DATA_DIR.glob("*.yaml")):
+        found.update((load_data_file(file) or {}).get("vocabularies") or {})
+    return found
+
+
+@pytest.fixture(scope="session")
+def source_texts(dataset: dict[str, list[dict[str, Any]]]) -> dict[str, bytes]:
+    """The bytes of data/sources/<id>.txt for every source."""
+    return {
+        source["id"]: (DATA_DIR / "sources" / f"{source['id']}.txt").read_bytes()
+        for source in dataset["sources"]
+    }
+
+
+@pytest.fixture(scope="session")
+def fetch_all(client: TestClient) -> Callable[..., list[dict[str, Any]]]:
+    """A function that pages through a list endpoint and returns every item."""
+
+    def fetch(path: str, **params: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        while True:
+            response = client.get(path, params={**params, "limit": 500, "offset": len(items)})
+            assert response.status_code == 200, (path, params, response.text)
+            body = response.json()
+            items += body["items"]
+            if not body["items"] or len(items) >= body["total"]:
+                assert len(items) == body["total"], (path, params)
+                return items
+
+    return fetch
+
+
+PROBLEM_KEYS = ("type", "title", "status", "detail")
+TRACEBACK_MARKERS = ("Traceback", 'File "', "sqlalchemy.", "sqlite3.")
+
+
+@pytest.fixture(scope="session")
+def assert_problem() -> Callable[..., dict[str, Any]]:
+    """A function checking that a response is an RFC 9457 problem of the given status."""
+
+    def check(response: Any, status: int) -> dict[str, Any]:
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body = response.json()
+        for key in PROBLEM_KEYS:
+            assert key in body, (key, body)
+        assert body["status"] == status
+        assert isinstance(body["type"], str) and body["type"]
+        assert isinstance(body["title"], str) and body["title"]
+        assert isinstance(body["detail"], str) and body["detail"]
+        for marker in TRACEBACK_MARKERS:
+            assert marker not in response.text, (marker, response.text)
+        return body
+
+    return check
