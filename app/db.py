@@ -24,7 +24,7 @@ def sqlite_path(url: str) -> Path | None:
 
 def _enable_sqlite_foreign_keys(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -44,7 +44,7 @@ def _limit_statement_time(engine: Engine, timeout_ms: int) -> None:
     limit = timeout_ms / 1000
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, record):
         deadline = [float("inf")]
 
         def check() -> int:
@@ -54,7 +54,7 @@ def _limit_statement_time(engine: Engine, timeout_ms: int) -> None:
         record.info["deadline"] = deadline
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _start_clock(conn, _cursor, _statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+    def _start_clock(conn, _cursor, _statement, _params, _context, _many):
         conn.info["deadline"][0] = time.monotonic() + limit
 
 

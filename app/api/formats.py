@@ -84,6 +84,38 @@ def _describe(item: dict[str, Any]) -> str:
     return ", ".join(f"{key}={value}" for key, value in item.items() if value is not None)
 
 
+def _field(name: str) -> Getter:
+    return lambda row: row.get(name)
+
+
+def _summary_field(name: str, sub: str) -> Getter:
+    return lambda row: (row.get(name) or {}).get(sub)
+
+
+def _ids(name: str) -> Getter:
+    return lambda row: _joined([item["id"] for item in row[name]])
+
+
+def _described(name: str) -> Getter:
+    return lambda row: _joined([_describe(item) for item in row[name]])
+
+
+def _listed(name: str) -> Getter:
+    return lambda row: _joined(row[name])
+
+
+def _citation_sources(row: dict[str, Any]) -> Any:
+    return _joined(list(dict.fromkeys(c["source_id"] for c in row["citations"])))
+
+
+def _citation_excerpt(row: dict[str, Any]) -> Any:
+    return row["citations"][0]["excerpt"] if row["citations"] else None
+
+
+def _citation_count(row: dict[str, Any]) -> Any:
+    return len(row["citations"])
+
+
 def flat_columns(model: type[BaseModel]) -> list[tuple[str, Getter]]:
     """Flat CSV columns for a Public model: summaries become `<field>_<sub>`, lists of records
     `<field>_ids`, citations `citation_sources` plus the first excerpt."""
@@ -91,32 +123,25 @@ def flat_columns(model: type[BaseModel]) -> list[tuple[str, Getter]]:
     for name, info in model.model_fields.items():
         annotation = _unwrap(info.annotation)
         if _is_model(annotation):
-            for sub in annotation.model_fields:
-                columns.append((f"{name}_{sub}", lambda d, n=name, s=sub: (d.get(n) or {}).get(s)))
+            columns += [
+                (f"{name}_{sub}", _summary_field(name, sub)) for sub in annotation.model_fields
+            ]
         elif get_origin(annotation) is list:
             inner = _unwrap(get_args(annotation)[0])
             if name == "citations":
                 columns += [
-                    (
-                        "citation_sources",
-                        lambda d: _joined(
-                            list(dict.fromkeys(c["source_id"] for c in d["citations"]))
-                        ),
-                    ),
-                    (
-                        "citation_excerpt",
-                        lambda d: d["citations"][0]["excerpt"] if d["citations"] else None,
-                    ),
-                    ("citation_count", lambda d: len(d["citations"])),
+                    ("citation_sources", _citation_sources),
+                    ("citation_excerpt", _citation_excerpt),
+                    ("citation_count", _citation_count),
                 ]
             elif _is_model(inner) and "id" in inner.model_fields:
-                columns.append((f"{name}_ids", lambda d, n=name: _joined([x["id"] for x in d[n]])))
+                columns.append((f"{name}_ids", _ids(name)))
             elif _is_model(inner):
-                columns.append((name, lambda d, n=name: _joined([_describe(x) for x in d[n]])))
+                columns.append((name, _described(name)))
             else:
-                columns.append((name, lambda d, n=name: _joined(d[n])))
+                columns.append((name, _listed(name)))
         else:
-            columns.append((name, lambda d, n=name: d.get(n)))
+            columns.append((name, _field(name)))
     # The id first, as a spreadsheet's key column.
     columns.sort(key=lambda column: column[0] != "id")
     return columns
@@ -177,10 +202,10 @@ def list_response(
     if link:
         headers["Link"] = link
     if fmt == "json":
-        page = Page[model](
+        page = Page[Any](
             items=items,
             total=result.total,
-            limit=query.page_size,  # type: ignore[valid-type]
+            limit=query.page_size,
             offset=query.offset,
             facets=_facets(result),
         )

@@ -213,7 +213,7 @@ class _Checker:
     def _read_record(self, rel: str, collection: str, raw: LineDict) -> None:
         model_cls = COLLECTIONS[collection]
         try:
-            model = model_cls.model_validate(raw)
+            model: Any = model_cls.model_validate(raw)
         except ValidationError as exc:
             for error in exc.errors():
                 loc = tuple(error["loc"])

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Award
 from app.queries.common import (
@@ -19,19 +19,24 @@ from app.queries.common import (
     year_range,
 )
 
-SORTABLE = {"id": Award.id, "date": Award.date, "name": Award.name, "recipient": Award.recipient_id}
+SORTABLE = {
+    "id": col(Award.id),
+    "date": col(Award.date),
+    "name": col(Award.name),
+    "recipient": col(Award.recipient_id),
+}
 
 SPEC = ListSpec(
     record_type="award",
-    id_column=Award.id,
+    id_column=col(Award.id),
     sortable=SORTABLE,
-    default_order=[Award.date.desc()],
+    default_order=[col(Award.date).desc()],
     facets={
-        "conferred_by_country": Award.conferred_by_country,
-        "recipient": Award.recipient_id,
-        "place": Award.place_id,
-        "name": Award.name,
-        "year": year_of(Award.date),
+        "conferred_by_country": col(Award.conferred_by_country),
+        "recipient": col(Award.recipient_id),
+        "place": col(Award.place_id),
+        "name": col(Award.name),
+        "year": year_of(col(Award.date)),
     },
 )
 
@@ -62,16 +67,18 @@ def list_awards(session: Session, query: AwardQuery) -> ListResult:
     """A filtered, sorted page of award conferrals."""
     statement = select(Award)
     if query.recipient:
-        statement = statement.where(Award.recipient_id == query.recipient)
+        statement = statement.where(col(Award.recipient_id) == query.recipient)
     if query.conferred_by_country:
-        statement = statement.where(Award.conferred_by_country == query.conferred_by_country)
+        statement = statement.where(col(Award.conferred_by_country) == query.conferred_by_country)
     if query.place:
-        statement = statement.where(Award.place_id == query.place)
-    statement = statement.where(*year_range(Award.date, query.year_from, query.year_to))
+        statement = statement.where(col(Award.place_id) == query.place)
+    statement = statement.where(*year_range(col(Award.date), query.year_from, query.year_to))
     if query.source:
-        statement = statement.where(cited_in("award", Award.id, query.source))
+        statement = statement.where(cited_in("award", col(Award.id), query.source))
     if query.pair:
-        statement = statement.where(Award.pair == query.pair)
+        statement = statement.where(col(Award.pair) == query.pair)
     if query.q:
-        statement = statement.where(contains(query.q, Award.name, Award.local_name, Award.reason))
+        statement = statement.where(
+            contains(query.q, col(Award.name), col(Award.local_name), col(Award.reason))
+        )
     return run_list(session, statement, query, SPEC)

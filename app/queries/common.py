@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, Select, String, cast, exists, func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.config import get_settings
 from app.errors import InvalidParameter
@@ -137,13 +137,15 @@ def facet_counts(
         if name == "source":
             counted = func.count(func.distinct(spec.id_column))
             grouped = (
-                statement.with_only_columns(Citation.source_id, counted, maintain_column_froms=True)
+                statement.with_only_columns(
+                    col(Citation.source_id), counted, maintain_column_froms=True
+                )
                 .join(
                     Citation,
-                    (Citation.record_type == spec.record_type)
-                    & (Citation.record_id == spec.id_column),
+                    (col(Citation.record_type) == spec.record_type)
+                    & (col(Citation.record_id) == spec.id_column),
                 )
-                .group_by(Citation.source_id)
+                .group_by(col(Citation.source_id))
             )
         elif name in spec.facets:
             expression = spec.facets[name]
@@ -183,10 +185,10 @@ def contains(text: str, *columns: Any) -> ColumnElement[bool]:
 def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[bool]:
     """The record cites `source_id`."""
     return exists(
-        select(Citation.id).where(
-            Citation.record_type == record_type,
-            Citation.record_id == id_column,
-            Citation.source_id == source_id,
+        select(col(Citation.id)).where(
+            col(Citation.record_type) == record_type,
+            col(Citation.record_id) == id_column,
+            col(Citation.source_id) == source_id,
         )
     )
 

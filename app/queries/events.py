@@ -2,7 +2,7 @@
 
 from pydantic import Field
 from sqlalchemy import exists, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Event, EventPerson, EventPlace, EventProject
 from app.queries.common import (
@@ -19,14 +19,19 @@ from app.queries.common import (
     year_range,
 )
 
-SORTABLE = {"id": Event.id, "date": Event.date, "title": Event.title, "type": Event.type}
+SORTABLE = {
+    "id": col(Event.id),
+    "date": col(Event.date),
+    "title": col(Event.title),
+    "type": col(Event.type),
+}
 
 SPEC = ListSpec(
     record_type="event",
-    id_column=Event.id,
+    id_column=col(Event.id),
     sortable=SORTABLE,
-    default_order=[Event.date],
-    facets={"type": Event.type, "year": year_of(Event.date), "pair": Event.pair},
+    default_order=[col(Event.date)],
+    facets={"type": col(Event.type), "year": year_of(col(Event.date)), "pair": col(Event.pair)},
 )
 
 
@@ -55,26 +60,32 @@ def list_events(session: Session, query: EventQuery) -> ListResult:
     """A filtered, sorted page of events (a timeline, by date by default)."""
     statement = select(Event)
     if query.type:
-        statement = statement.where(Event.type == query.type)
-    statement = statement.where(*year_range(Event.date, query.year_from, query.year_to))
+        statement = statement.where(col(Event.type) == query.type)
+    statement = statement.where(*year_range(col(Event.date), query.year_from, query.year_to))
     if query.place:
         statement = statement.where(
-            exists().where(EventPlace.event_id == Event.id, EventPlace.place_id == query.place)
+            exists().where(
+                col(EventPlace.event_id) == col(Event.id), col(EventPlace.place_id) == query.place
+            )
         )
     if query.person:
         statement = statement.where(
-            exists().where(EventPerson.event_id == Event.id, EventPerson.person_id == query.person)
+            exists().where(
+                col(EventPerson.event_id) == col(Event.id),
+                col(EventPerson.person_id) == query.person,
+            )
         )
     if query.project:
         statement = statement.where(
             exists().where(
-                EventProject.event_id == Event.id, EventProject.project_id == query.project
+                col(EventProject.event_id) == col(Event.id),
+                col(EventProject.project_id) == query.project,
             )
         )
     if query.source:
-        statement = statement.where(cited_in("event", Event.id, query.source))
+        statement = statement.where(cited_in("event", col(Event.id), query.source))
     if query.pair:
-        statement = statement.where(Event.pair == query.pair)
+        statement = statement.where(col(Event.pair) == query.pair)
     if query.q:
-        statement = statement.where(contains(query.q, Event.title, Event.description))
+        statement = statement.where(contains(query.q, col(Event.title), col(Event.description)))
     return run_list(session, statement, query, SPEC)

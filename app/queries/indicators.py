@@ -2,7 +2,7 @@
 
 from pydantic import Field
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Indicator
 from app.queries.common import (
@@ -20,23 +20,23 @@ from app.queries.common import (
 )
 
 SORTABLE = {
-    "id": Indicator.id,
-    "metric": Indicator.metric,
-    "value": Indicator.value,
-    "period_start": Indicator.period_start,
-    "period_end": Indicator.period_end,
+    "id": col(Indicator.id),
+    "metric": col(Indicator.metric),
+    "value": col(Indicator.value),
+    "period_start": col(Indicator.period_start),
+    "period_end": col(Indicator.period_end),
 }
 
 SPEC = ListSpec(
     record_type="indicator",
-    id_column=Indicator.id,
+    id_column=col(Indicator.id),
     sortable=SORTABLE,
-    default_order=[Indicator.metric],
+    default_order=[col(Indicator.metric)],
     facets={
-        "metric": Indicator.metric,
-        "unit": Indicator.unit,
-        "place": Indicator.place_id,
-        "year": year_of(Indicator.period_start),
+        "metric": col(Indicator.metric),
+        "unit": col(Indicator.unit),
+        "place": col(Indicator.place_id),
+        "year": year_of(col(Indicator.period_start)),
     },
 )
 
@@ -68,21 +68,21 @@ def list_indicators(session: Session, query: IndicatorQuery) -> ListResult:
     """A filtered, sorted page of indicators."""
     statement = select(Indicator)
     if query.metric:
-        statement = statement.where(Indicator.metric == query.metric)
+        statement = statement.where(col(Indicator.metric) == query.metric)
     if query.place:
-        statement = statement.where(Indicator.place_id == query.place)
+        statement = statement.where(col(Indicator.place_id) == query.place)
     statement = statement.where(
         *period_overlaps(
-            Indicator.period_start, Indicator.period_end, query.year_from, query.year_to
+            col(Indicator.period_start), col(Indicator.period_end), query.year_from, query.year_to
         )
     )
     if query.disputed is not None:
-        column = Indicator.disagreement_id
+        column = col(Indicator.disagreement_id)
         statement = statement.where(column.is_not(None) if query.disputed else column.is_(None))
     if query.source:
-        statement = statement.where(cited_in("indicator", Indicator.id, query.source))
+        statement = statement.where(cited_in("indicator", col(Indicator.id), query.source))
     if query.pair:
-        statement = statement.where(Indicator.pair == query.pair)
+        statement = statement.where(col(Indicator.pair) == query.pair)
     if query.q:
-        statement = statement.where(contains(query.q, Indicator.subject))
+        statement = statement.where(contains(query.q, col(Indicator.subject)))
     return run_list(session, statement, query, SPEC)

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Person
 from app.queries.common import (
@@ -16,14 +16,14 @@ from app.queries.common import (
     run_list,
 )
 
-SORTABLE = {"id": Person.id, "name": Person.name, "country": Person.country}
+SORTABLE = {"id": col(Person.id), "name": col(Person.name), "country": col(Person.country)}
 
 SPEC = ListSpec(
     record_type="person",
-    id_column=Person.id,
+    id_column=col(Person.id),
     sortable=SORTABLE,
-    default_order=[Person.name],
-    facets={"country": Person.country},
+    default_order=[col(Person.name)],
+    facets={"country": col(Person.country)},
 )
 
 
@@ -46,11 +46,11 @@ def list_people(session: Session, query: PersonQuery) -> ListResult:
     """A filtered, sorted page of people."""
     statement = select(Person)
     if query.country:
-        statement = statement.where(Person.country == query.country)
+        statement = statement.where(col(Person.country) == query.country)
     if query.source:
-        statement = statement.where(cited_in("person", Person.id, query.source))
+        statement = statement.where(cited_in("person", col(Person.id), query.source))
     if query.q:
         statement = statement.where(
-            contains(query.q, Person.name, Person.aliases, Person.description)
+            contains(query.q, col(Person.name), col(Person.aliases), col(Person.description))
         )
     return run_list(session, statement, query, SPEC)

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Place
 from app.queries.common import (
@@ -17,19 +17,23 @@ from app.queries.common import (
 )
 
 SORTABLE = {
-    "id": Place.id,
-    "name": Place.name,
-    "kind": Place.kind,
-    "country": Place.country,
-    "region_code": Place.region_code,
+    "id": col(Place.id),
+    "name": col(Place.name),
+    "kind": col(Place.kind),
+    "country": col(Place.country),
+    "region_code": col(Place.region_code),
 }
 
 SPEC = ListSpec(
     record_type="place",
-    id_column=Place.id,
+    id_column=col(Place.id),
     sortable=SORTABLE,
-    default_order=[Place.name],
-    facets={"kind": Place.kind, "country": Place.country, "region": Place.region_code},
+    default_order=[col(Place.name)],
+    facets={
+        "kind": col(Place.kind),
+        "country": col(Place.country),
+        "region": col(Place.region_code),
+    },
 )
 
 
@@ -55,15 +59,15 @@ def list_places(session: Session, query: PlaceQuery) -> ListResult:
     """A filtered, sorted page of places."""
     statement = select(Place)
     if query.kind:
-        statement = statement.where(Place.kind == query.kind)
+        statement = statement.where(col(Place.kind) == query.kind)
     if query.country:
-        statement = statement.where(Place.country == query.country)
+        statement = statement.where(col(Place.country) == query.country)
     if query.region:
-        statement = statement.where(Place.region_code == query.region)
+        statement = statement.where(col(Place.region_code) == query.region)
     if query.parent:
-        statement = statement.where(Place.parent_id == query.parent)
+        statement = statement.where(col(Place.parent_id) == query.parent)
     if query.source:
-        statement = statement.where(cited_in("place", Place.id, query.source))
+        statement = statement.where(cited_in("place", col(Place.id), query.source))
     if query.q:
-        statement = statement.where(or_(contains(query.q, Place.name, Place.aliases)))
+        statement = statement.where(or_(contains(query.q, col(Place.name), col(Place.aliases))))
     return run_list(session, statement, query, SPEC)

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Place, Project
 from app.queries.common import (
@@ -20,36 +20,36 @@ from app.queries.common import (
 )
 
 SORTABLE = {
-    "id": Project.id,
-    "name": Project.name,
-    "sector": Project.sector,
-    "status": Project.status,
-    "start_date": Project.start_date,
-    "completion_date": Project.completion_date,
-    "host_country": Project.host_country,
+    "id": col(Project.id),
+    "name": col(Project.name),
+    "sector": col(Project.sector),
+    "status": col(Project.status),
+    "start_date": col(Project.start_date),
+    "completion_date": col(Project.completion_date),
+    "host_country": col(Project.host_country),
 }
 
 # The ISO 3166-2 code of a project's place, for the region facet.
 REGION_OF_PLACE = (
-    select(Place.region_code)
-    .where(Place.id == Project.place_id)
+    select(col(Place.region_code))
+    .where(col(Place.id) == col(Project.place_id))
     .correlate(Project)
     .scalar_subquery()
 )
 
 SPEC = ListSpec(
     record_type="project",
-    id_column=Project.id,
+    id_column=col(Project.id),
     sortable=SORTABLE,
-    default_order=[Project.name],
+    default_order=[col(Project.name)],
     facets={
-        "sector": Project.sector,
-        "status": Project.status,
-        "host_country": Project.host_country,
-        "place": Project.place_id,
+        "sector": col(Project.sector),
+        "status": col(Project.status),
+        "host_country": col(Project.host_country),
+        "place": col(Project.place_id),
         "region": REGION_OF_PLACE,
-        "bri": Project.bri,
-        "year": year_of(Project.completion_date),
+        "bri": col(Project.bri),
+        "year": year_of(col(Project.completion_date)),
     },
 )
 
@@ -87,34 +87,34 @@ def list_projects(session: Session, query: ProjectQuery) -> ListResult:
     """A filtered, sorted page of projects and the number matching."""
     statement = select(Project)
     if query.sector:
-        statement = statement.where(Project.sector == query.sector)
+        statement = statement.where(col(Project.sector) == query.sector)
     if query.status:
-        statement = statement.where(Project.status == query.status)
+        statement = statement.where(col(Project.status) == query.status)
     if query.place or query.region:
-        statement = statement.join(Place, Place.id == Project.place_id)
+        statement = statement.join(Place, col(Place.id) == col(Project.place_id))
         if query.place:
             statement = statement.where(
-                or_(Place.id == query.place, Place.parent_id == query.place)
+                or_(col(Place.id) == query.place, col(Place.parent_id) == query.place)
             )
         if query.region:
-            statement = statement.where(Place.region_code == query.region)
+            statement = statement.where(col(Place.region_code) == query.region)
     if query.host_country:
-        statement = statement.where(Project.host_country == query.host_country)
+        statement = statement.where(col(Project.host_country) == query.host_country)
     if query.bri is not None:
         statement = statement.where(
-            Project.bri.is_(True)
+            col(Project.bri).is_(True)
             if query.bri
-            else or_(Project.bri.is_(False), Project.bri.is_(None))
+            else or_(col(Project.bri).is_(False), col(Project.bri).is_(None))
         )
     statement = statement.where(
-        *year_range(Project.completion_date, query.year_from, query.year_to)
+        *year_range(col(Project.completion_date), query.year_from, query.year_to)
     )
     if query.source:
-        statement = statement.where(cited_in("project", Project.id, query.source))
+        statement = statement.where(cited_in("project", col(Project.id), query.source))
     if query.pair:
-        statement = statement.where(Project.pair == query.pair)
+        statement = statement.where(col(Project.pair) == query.pair)
     if query.q:
         statement = statement.where(
-            contains(query.q, Project.name, Project.aliases, Project.description)
+            contains(query.q, col(Project.name), col(Project.aliases), col(Project.description))
         )
     return run_list(session, statement, query, SPEC)

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Quote
 from app.queries.common import (
@@ -19,14 +19,14 @@ from app.queries.common import (
     year_range,
 )
 
-SORTABLE = {"id": Quote.id, "date": Quote.date, "speaker": Quote.speaker_id}
+SORTABLE = {"id": col(Quote.id), "date": col(Quote.date), "speaker": col(Quote.speaker_id)}
 
 SPEC = ListSpec(
     record_type="quote",
-    id_column=Quote.id,
+    id_column=col(Quote.id),
     sortable=SORTABLE,
-    default_order=[Quote.speaker_id],
-    facets={"speaker": Quote.speaker_id, "year": year_of(Quote.date)},
+    default_order=[col(Quote.speaker_id)],
+    facets={"speaker": col(Quote.speaker_id), "year": year_of(col(Quote.date))},
 )
 
 
@@ -52,12 +52,12 @@ def list_quotes(session: Session, query: QuoteQuery) -> ListResult:
     """A filtered, sorted page of quotes."""
     statement = select(Quote)
     if query.speaker:
-        statement = statement.where(Quote.speaker_id == query.speaker)
-    statement = statement.where(*year_range(Quote.date, query.year_from, query.year_to))
+        statement = statement.where(col(Quote.speaker_id) == query.speaker)
+    statement = statement.where(*year_range(col(Quote.date), query.year_from, query.year_to))
     if query.source:
-        statement = statement.where(cited_in("quote", Quote.id, query.source))
+        statement = statement.where(cited_in("quote", col(Quote.id), query.source))
     if query.pair:
-        statement = statement.where(Quote.pair == query.pair)
+        statement = statement.where(col(Quote.pair) == query.pair)
     if query.q:
-        statement = statement.where(contains(query.q, Quote.text, Quote.context))
+        statement = statement.where(contains(query.q, col(Quote.text), col(Quote.context)))
     return run_list(session, statement, query, SPEC)

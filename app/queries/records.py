@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from app.models import (
     Award,
@@ -30,15 +30,15 @@ class Collection:
 
 # record_type (as stored on citations) -> its collection.
 COLLECTIONS: dict[str, Collection] = {
-    "person": Collection("people", Person, Person.name),
-    "place": Collection("places", Place, Place.name),
-    "project": Collection("projects", Project, Project.name),
-    "award": Collection("awards", Award, Award.name),
-    "trade_stat": Collection("trade-stats", TradeStat, TradeStat.period_label),
-    "sister_city": Collection("sister-cities", SisterCity, SisterCity.id),
-    "quote": Collection("quotes", Quote, Quote.text),
-    "event": Collection("events", Event, Event.title),
-    "indicator": Collection("indicators", Indicator, Indicator.subject),
+    "person": Collection("people", Person, col(Person.name)),
+    "place": Collection("places", Place, col(Place.name)),
+    "project": Collection("projects", Project, col(Project.name)),
+    "award": Collection("awards", Award, col(Award.name)),
+    "trade_stat": Collection("trade-stats", TradeStat, col(TradeStat.period_label)),
+    "sister_city": Collection("sister-cities", SisterCity, col(SisterCity.id)),
+    "quote": Collection("quotes", Quote, col(Quote.text)),
+    "event": Collection("events", Event, col(Event.title)),
+    "indicator": Collection("indicators", Indicator, col(Indicator.subject)),
 }
 
 

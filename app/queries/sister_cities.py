@@ -2,7 +2,7 @@
 
 from pydantic import Field
 from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import SisterCity
 from app.queries.common import (
@@ -19,21 +19,21 @@ from app.queries.common import (
 )
 
 SORTABLE = {
-    "id": SisterCity.id,
-    "established": SisterCity.established,
-    "tie_type": SisterCity.tie_type,
+    "id": col(SisterCity.id),
+    "established": col(SisterCity.established),
+    "tie_type": col(SisterCity.tie_type),
 }
 
 SPEC = ListSpec(
     record_type="sister_city",
-    id_column=SisterCity.id,
+    id_column=col(SisterCity.id),
     sortable=SORTABLE,
-    default_order=[SisterCity.established],
+    default_order=[col(SisterCity.established)],
     facets={
-        "tie_type": SisterCity.tie_type,
-        "side_a": SisterCity.side_a_id,
-        "side_b": SisterCity.side_b_id,
-        "year": year_of(SisterCity.established),
+        "tie_type": col(SisterCity.tie_type),
+        "side_a": col(SisterCity.side_a_id),
+        "side_b": col(SisterCity.side_b_id),
+        "year": year_of(col(SisterCity.established)),
     },
 )
 
@@ -61,13 +61,15 @@ def list_sister_cities(session: Session, query: SisterCityQuery) -> ListResult:
     statement = select(SisterCity)
     if query.place:
         statement = statement.where(
-            or_(SisterCity.side_a_id == query.place, SisterCity.side_b_id == query.place)
+            or_(col(SisterCity.side_a_id) == query.place, col(SisterCity.side_b_id) == query.place)
         )
     if query.tie_type:
-        statement = statement.where(SisterCity.tie_type == query.tie_type)
-    statement = statement.where(*year_range(SisterCity.established, query.year_from, query.year_to))
+        statement = statement.where(col(SisterCity.tie_type) == query.tie_type)
+    statement = statement.where(
+        *year_range(col(SisterCity.established), query.year_from, query.year_to)
+    )
     if query.source:
-        statement = statement.where(cited_in("sister_city", SisterCity.id, query.source))
+        statement = statement.where(cited_in("sister_city", col(SisterCity.id), query.source))
     if query.pair:
-        statement = statement.where(SisterCity.pair == query.pair)
+        statement = statement.where(col(SisterCity.pair) == query.pair)
     return run_list(session, statement, query, SPEC)

@@ -2,28 +2,28 @@
 
 from pydantic import Field
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Citation, Source, SourceText
 from app.queries.common import ListQuery, ListResult, ListSpec, Text, contains, run_list, year_of
 
 SORTABLE = {
-    "id": Source.id,
-    "title": Source.title,
-    "published": Source.published,
-    "publisher": Source.publisher,
+    "id": col(Source.id),
+    "title": col(Source.title),
+    "published": col(Source.published),
+    "publisher": col(Source.publisher),
 }
 
 SPEC = ListSpec(
     record_type="source",
-    id_column=Source.id,
+    id_column=col(Source.id),
     sortable=SORTABLE,
-    default_order=[Source.published.desc()],
+    default_order=[col(Source.published).desc()],
     facets={
-        "kind": Source.kind,
-        "language": Source.language,
-        "publisher": Source.publisher,
-        "year": year_of(Source.published),
+        "kind": col(Source.kind),
+        "language": col(Source.language),
+        "publisher": col(Source.publisher),
+        "year": year_of(col(Source.published)),
     },
 )
 
@@ -47,11 +47,11 @@ def list_sources(session: Session, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
     statement = select(Source)
     if query.kind:
-        statement = statement.where(Source.kind == query.kind)
+        statement = statement.where(col(Source.kind) == query.kind)
     if query.language:
-        statement = statement.where(Source.language == query.language)
+        statement = statement.where(col(Source.language) == query.language)
     if query.q:
-        statement = statement.where(contains(query.q, Source.title, Source.publisher))
+        statement = statement.where(contains(query.q, col(Source.title), col(Source.publisher)))
     return run_list(session, statement, query, SPEC)
 
 
@@ -59,16 +59,16 @@ def citations_of(
     session: Session, source_id: str, query: ListQuery
 ) -> tuple[list[tuple[str, str]], int]:
     """A page of (record_type, record_id) of the records citing a source, in text order."""
-    first = func.min(Citation.start).label("first")
+    first = func.min(col(Citation.start)).label("first")
     statement = (
-        select(Citation.record_type, Citation.record_id)
-        .where(Citation.source_id == source_id)
-        .group_by(Citation.record_type, Citation.record_id)
+        select(col(Citation.record_type), col(Citation.record_id))
+        .where(col(Citation.source_id) == source_id)
+        .group_by(col(Citation.record_type), col(Citation.record_id))
     )
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.execute(
         statement.add_columns(first)
-        .order_by(first, Citation.record_type, Citation.record_id)
+        .order_by(first, col(Citation.record_type), col(Citation.record_id))
         .limit(query.limit)
         .offset(query.offset)
     )
@@ -86,11 +86,11 @@ def record_citations(
     rows = session.scalars(
         select(Citation)
         .where(
-            Citation.source_id == source_id,
-            Citation.record_type.in_(types),
-            Citation.record_id.in_(ids),
+            col(Citation.source_id) == source_id,
+            col(Citation.record_type).in_(types),
+            col(Citation.record_id).in_(ids),
         )
-        .order_by(Citation.start)
+        .order_by(col(Citation.start))
     )
     wanted = set(keys)
     return [c for c in rows.unique() if (c.record_type, c.record_id) in wanted]

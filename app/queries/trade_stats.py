@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import TradeStat
 from app.queries.common import (
@@ -22,25 +22,25 @@ from app.queries.common import (
 )
 
 SORTABLE = {
-    "id": TradeStat.id,
-    "period_start": TradeStat.period_start,
-    "period_end": TradeStat.period_end,
-    "value": TradeStat.value,
-    "metric": TradeStat.metric,
-    "kind": TradeStat.kind,
+    "id": col(TradeStat.id),
+    "period_start": col(TradeStat.period_start),
+    "period_end": col(TradeStat.period_end),
+    "value": col(TradeStat.value),
+    "metric": col(TradeStat.metric),
+    "kind": col(TradeStat.kind),
 }
 
 SPEC = ListSpec(
     record_type="trade_stat",
-    id_column=TradeStat.id,
+    id_column=col(TradeStat.id),
     sortable=SORTABLE,
-    default_order=[TradeStat.period_start],
+    default_order=[col(TradeStat.period_start)],
     facets={
-        "metric": TradeStat.metric,
-        "kind": TradeStat.kind,
-        "stated_by": TradeStat.stated_by_id,
-        "unit": TradeStat.unit,
-        "year": year_of(TradeStat.period_start),
+        "metric": col(TradeStat.metric),
+        "kind": col(TradeStat.kind),
+        "stated_by": col(TradeStat.stated_by_id),
+        "unit": col(TradeStat.unit),
+        "year": year_of(col(TradeStat.period_start)),
     },
 )
 
@@ -72,23 +72,23 @@ def list_trade_stats(session: Session, query: TradeStatQuery) -> ListResult:
     """A filtered, sorted page of trade statistics."""
     statement = select(TradeStat)
     if query.metric:
-        statement = statement.where(TradeStat.metric == query.metric)
+        statement = statement.where(col(TradeStat.metric) == query.metric)
     if query.kind:
-        statement = statement.where(TradeStat.kind == query.kind)
+        statement = statement.where(col(TradeStat.kind) == query.kind)
     statement = statement.where(
         *period_overlaps(
-            TradeStat.period_start, TradeStat.period_end, query.year_from, query.year_to
+            col(TradeStat.period_start), col(TradeStat.period_end), query.year_from, query.year_to
         )
     )
     if query.stated_by:
-        statement = statement.where(TradeStat.stated_by_id == query.stated_by)
+        statement = statement.where(col(TradeStat.stated_by_id) == query.stated_by)
     if query.disputed is not None:
-        column = TradeStat.disagreement_id
+        column = col(TradeStat.disagreement_id)
         statement = statement.where(column.is_not(None) if query.disputed else column.is_(None))
     if query.source:
-        statement = statement.where(cited_in("trade_stat", TradeStat.id, query.source))
+        statement = statement.where(cited_in("trade_stat", col(TradeStat.id), query.source))
     if query.pair:
-        statement = statement.where(TradeStat.pair == query.pair)
+        statement = statement.where(col(TradeStat.pair) == query.pair)
     return run_list(session, statement, query, SPEC)
 
 
@@ -111,15 +111,15 @@ class SeriesQuery(BaseModel):
 def series_points(session: Session, query: SeriesQuery) -> list[TradeStat]:
     """Statistics of one metric with a stated period, in period order (targets included)."""
     statement = select(TradeStat).where(
-        TradeStat.metric == query.metric,
-        or_(TradeStat.period_start.is_not(None), TradeStat.period_end.is_not(None)),
+        col(TradeStat.metric) == query.metric,
+        or_(col(TradeStat.period_start).is_not(None), col(TradeStat.period_end).is_not(None)),
     )
     if query.pair:
-        statement = statement.where(TradeStat.pair == query.pair)
+        statement = statement.where(col(TradeStat.pair) == query.pair)
     order = [
-        TradeStat.kind,
-        func.coalesce(TradeStat.period_start, TradeStat.period_end),
-        TradeStat.period_end,
-        TradeStat.id,
+        col(TradeStat.kind),
+        func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end)),
+        col(TradeStat.period_end),
+        col(TradeStat.id),
     ]
     return list(session.scalars(statement.order_by(*order)).unique())
