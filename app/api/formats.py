@@ -11,6 +11,7 @@ from typing import Any, Union, get_args, get_origin
 from fastapi import Request, Response
 from pydantic import BaseModel
 
+from app.api.examples import page_example
 from app.api.pagination import FacetCount, Page, next_links
 from app.errors import InvalidParameter, NotAcceptable
 from app.queries.common import ListQuery, ListResult
@@ -266,9 +267,10 @@ def tie_line(row: dict[str, Any]) -> dict[str, Any] | None:
     return {"type": "LineString", "coordinates": [a, b]} if a and b else None
 
 
-def list_responses(geo: bool) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI description of a list's formats besides JSON."""
+def list_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of a list's formats, with an example page."""
     content: dict[str, Any] = {
+        JSON: {"example": page_example(collection)},
         "text/csv": {
             "schema": {"type": "string"},
             "example": "id,name,...\r\nzhanatas-wind-farm,Zhanatas wind farm,...\r\n",

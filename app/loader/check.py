@@ -309,6 +309,17 @@ class _Checker:
                             used.add((target, value))
         for entry in self.entries["sister_cities"]:
             self._check_sides(entry)
+        for entry in self.entries["sources"]:
+            seen: set[str] = set()
+            for index, credit in enumerate(entry.model.credits):
+                if credit.person in seen:
+                    self.problem(
+                        entry.file,
+                        entry.line("credits", index),
+                        f"credits[{index}]",
+                        f"person {credit.person!r} is credited twice; join the roles",
+                    )
+                seen.add(credit.person)
         return used
 
     def _check_sides(self, entry: Entry) -> None:

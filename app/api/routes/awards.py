@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.api.examples import example, json_example
 from app.api.formats import list_response, list_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/awards", tags=["awards"], responses=PROBLEM_RESPONSE
     "",
     summary="List awards",
     response_model=Page[AwardPublic],
-    responses=list_responses(geo=False),
+    responses=list_responses("awards", geo=False),
 )
 def read_awards(
     request: Request, session: SessionDep, query: Annotated[AwardQuery, Query()]
@@ -27,7 +28,12 @@ def read_awards(
     return list_response(request, AwardPublic, list_awards(session, query), query)
 
 
-@router.get("/{id}", summary="Get an award", response_model=AwardPublic)
+@router.get(
+    "/{id}",
+    summary="Get an award",
+    response_model=AwardPublic,
+    responses=json_example(example("awards")),
+)
 def read_award(award: AwardDep) -> AwardPublic:
     """One award conferral with its recipient, place and citations."""
     return AwardPublic.model_validate(award)

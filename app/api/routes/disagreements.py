@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from app.api.examples import example, json_example
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep
@@ -52,7 +53,12 @@ def _group(session: SessionDep) -> list[Disagreement]:
     return list(groups.values())
 
 
-@router.get("", summary="List disagreements between sources", response_model=Page[Disagreement])
+@router.get(
+    "",
+    summary="List disagreements between sources",
+    response_model=Page[Disagreement],
+    responses=json_example(example("disagreements")),
+)
 def read_disagreements(
     request: Request, response: Response, session: SessionDep
 ) -> Page[Disagreement]:
@@ -61,7 +67,12 @@ def read_disagreements(
     return Page[Disagreement](items=items, total=len(items), limit=len(items), offset=0)
 
 
-@router.get("/{id}", summary="Get a disagreement", response_model=Disagreement)
+@router.get(
+    "/{id}",
+    summary="Get a disagreement",
+    response_model=Disagreement,
+    responses=json_example(example("disagreements")["items"][0]),
+)
 def read_disagreement(session: SessionDep, id: str) -> Disagreement:
     """One disagreement with every claim."""
     for group in _group(session):

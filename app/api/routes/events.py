@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.api.examples import example, json_example
 from app.api.formats import list_response, list_responses, places_points
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/events", tags=["events"], responses=PROBLEM_RESPONSE
     "",
     summary="List events",
     response_model=Page[EventPublic],
-    responses=list_responses(geo=True),
+    responses=list_responses("events", geo=True),
 )
 def read_events(
     request: Request, session: SessionDep, query: Annotated[EventQuery, Query()]
@@ -27,7 +28,12 @@ def read_events(
     return list_response(request, EventPublic, list_events(session, query), query, places_points)
 
 
-@router.get("/{id}", summary="Get an event", response_model=EventPublic)
+@router.get(
+    "/{id}",
+    summary="Get an event",
+    response_model=EventPublic,
+    responses=json_example(example("events")),
+)
 def read_event(event: EventDep) -> EventPublic:
     """One event with its places, people, projects and citations."""
     return EventPublic.model_validate(event)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.api.examples import example, json_example
 from app.api.formats import list_response, list_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/indicators", tags=["indicators"], responses=PROBLEM_
     "",
     summary="List indicators",
     response_model=Page[IndicatorPublic],
-    responses=list_responses(geo=False),
+    responses=list_responses("indicators", geo=False),
 )
 def read_indicators(
     request: Request, session: SessionDep, query: Annotated[IndicatorQuery, Query()]
@@ -27,7 +28,12 @@ def read_indicators(
     return list_response(request, IndicatorPublic, list_indicators(session, query), query)
 
 
-@router.get("/{id}", summary="Get an indicator", response_model=IndicatorPublic)
+@router.get(
+    "/{id}",
+    summary="Get an indicator",
+    response_model=IndicatorPublic,
+    responses=json_example(example("indicators")),
+)
 def read_indicator(indicator: IndicatorDep) -> IndicatorPublic:
     """One indicator with its citations."""
     return IndicatorPublic.model_validate(indicator)

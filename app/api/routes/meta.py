@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from app.api.examples import example, json_example
 from app.deps import SessionDep
 from app.errors import ServiceUnavailable
 from app.queries.meta import build_info, counts
@@ -33,7 +34,12 @@ class Health(BaseModel):
     dataset_version: str | None = Field(default=None, description="Version being served.")
 
 
-@router.get("/meta", summary="Describe the dataset", response_model=Meta)
+@router.get(
+    "/meta",
+    summary="Describe the dataset",
+    response_model=Meta,
+    responses=json_example(example("meta")),
+)
 def read_meta(request: Request, session: SessionDep) -> Meta:
     """Dataset version, build time, licence and counts per collection."""
     info = build_info(session)
@@ -47,7 +53,12 @@ def read_meta(request: Request, session: SessionDep) -> Meta:
     )
 
 
-@health_router.get("/healthz", summary="Liveness", response_model=Health)
+@health_router.get(
+    "/healthz",
+    summary="Liveness",
+    response_model=Health,
+    responses=json_example({"status": "ok", "dataset_version": None}),
+)
 def healthz() -> Health:
     """The process is up and answering."""
     return Health(status="ok")
@@ -57,7 +68,10 @@ def healthz() -> Health:
     "/readyz",
     summary="Readiness",
     response_model=Health,
-    responses={503: {"description": "The database is not ready."}},
+    responses={
+        **json_example({"status": "ok", "dataset_version": example("meta")["dataset_version"]}),
+        503: {"description": "The database is not ready."},
+    },
 )
 def readyz(session: SessionDep) -> Health:
     """The database is open and its dataset version is known."""

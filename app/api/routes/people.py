@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.api.examples import example, json_example
 from app.api.formats import list_response, list_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/people", tags=["people"], responses=PROBLEM_RESPONSE
     "",
     summary="List people",
     response_model=Page[PersonPublic],
-    responses=list_responses(geo=False),
+    responses=list_responses("people", geo=False),
 )
 def read_people(
     request: Request, session: SessionDep, query: Annotated[PersonQuery, Query()]
@@ -27,7 +28,12 @@ def read_people(
     return list_response(request, PersonPublic, list_people(session, query), query)
 
 
-@router.get("/{id}", summary="Get a person", response_model=PersonPublic)
+@router.get(
+    "/{id}",
+    summary="Get a person",
+    response_model=PersonPublic,
+    responses=json_example(example("people")),
+)
 def read_person(person: PersonDep) -> PersonPublic:
     """One person with the excerpts that name them."""
     return PersonPublic.model_validate(person)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.api.examples import example, json_example
 from app.api.formats import list_response, list_responses, place_point
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/places", tags=["places"], responses=PROBLEM_RESPONSE
     "",
     summary="List places",
     response_model=Page[PlacePublic],
-    responses=list_responses(geo=True),
+    responses=list_responses("places", geo=True),
 )
 def read_places(
     request: Request, session: SessionDep, query: Annotated[PlaceQuery, Query()]
@@ -27,7 +28,12 @@ def read_places(
     return list_response(request, PlacePublic, list_places(session, query), query, place_point)
 
 
-@router.get("/{id}", summary="Get a place", response_model=PlacePublic)
+@router.get(
+    "/{id}",
+    summary="Get a place",
+    response_model=PlacePublic,
+    responses=json_example(example("places")),
+)
 def read_place(place: PlaceDep) -> PlacePublic:
     """One place with the excerpts that name it."""
     return PlacePublic.model_validate(place)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.api.examples import example, json_example
 from app.api.formats import list_response, list_responses, record_point
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESP
     "",
     summary="List projects",
     response_model=Page[ProjectPublic],
-    responses=list_responses(geo=True),
+    responses=list_responses("projects", geo=True),
 )
 def read_projects(
     request: Request, session: SessionDep, query: Annotated[ProjectQuery, Query()]
@@ -27,7 +28,12 @@ def read_projects(
     return list_response(request, ProjectPublic, list_projects(session, query), query, record_point)
 
 
-@router.get("/{id}", summary="Get a project", response_model=ProjectPublic)
+@router.get(
+    "/{id}",
+    summary="Get a project",
+    response_model=ProjectPublic,
+    responses=json_example(example("projects")),
+)
 def read_project(project: ProjectDep) -> ProjectPublic:
     """One project with its place, figures, partners and citations."""
     return ProjectPublic.model_validate(project)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.api.examples import example, json_example
 from app.api.formats import list_response, list_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/quotes", tags=["quotes"], responses=PROBLEM_RESPONSE
     "",
     summary="List quotes",
     response_model=Page[QuotePublic],
-    responses=list_responses(geo=False),
+    responses=list_responses("quotes", geo=False),
 )
 def read_quotes(
     request: Request, session: SessionDep, query: Annotated[QuoteQuery, Query()]
@@ -27,7 +28,12 @@ def read_quotes(
     return list_response(request, QuotePublic, list_quotes(session, query), query)
 
 
-@router.get("/{id}", summary="Get a quote", response_model=QuotePublic)
+@router.get(
+    "/{id}",
+    summary="Get a quote",
+    response_model=QuotePublic,
+    responses=json_example(example("quotes")),
+)
 def read_quote(quote: QuoteDep) -> QuotePublic:
     """One quote with its speaker and citations."""
     return QuotePublic.model_validate(quote)

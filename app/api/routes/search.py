@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from app.api.examples import example, json_example
 from app.api.pagination import Page, make_page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep
@@ -26,7 +27,12 @@ class SearchHit(BaseModel):
     end: int | None = Field(default=None, description="Passage end offset in the text.")
 
 
-@router.get("", summary="Search everything", response_model=Page[SearchHit])
+@router.get(
+    "",
+    summary="Search everything",
+    response_model=Page[SearchHit],
+    responses=json_example(example("search")),
+)
 def read_search(
     request: Request, session: SessionDep, query: Annotated[SearchQuery, Query()]
 ) -> Response:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.api.examples import example, json_example
 from app.api.formats import list_response, list_responses, tie_line
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/sister-cities", tags=["sister cities"], responses=PR
     "",
     summary="List sister-city ties",
     response_model=Page[SisterCityPublic],
-    responses=list_responses(geo=True),
+    responses=list_responses("sister-cities", geo=True),
 )
 def read_sister_cities(
     request: Request, session: SessionDep, query: Annotated[SisterCityQuery, Query()]
@@ -29,7 +30,12 @@ def read_sister_cities(
     )
 
 
-@router.get("/{id}", summary="Get a sister-city tie", response_model=SisterCityPublic)
+@router.get(
+    "/{id}",
+    summary="Get a sister-city tie",
+    response_model=SisterCityPublic,
+    responses=json_example(example("sister-cities")),
+)
 def read_sister_city(sister_city: SisterCityDep) -> SisterCityPublic:
     """One sister-city tie with both places and its citations."""
     return SisterCityPublic.model_validate(sister_city)

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
+from app.api.examples import example, json_example
 from app.api.formats import list_response, list_responses
 from app.api.pagination import Page, make_page
 from app.api.problems import PROBLEM_RESPONSES
@@ -26,7 +27,7 @@ def _public(source: Source) -> SourcePublic:
     "",
     summary="List sources",
     response_model=Page[SourcePublic],
-    responses=list_responses(geo=False),
+    responses=list_responses("sources", geo=False),
 )
 def read_sources(
     request: Request, session: SessionDep, query: Annotated[SourceQuery, Query()]
@@ -37,7 +38,12 @@ def read_sources(
     return list_response(request, SourcePublic, result, query)
 
 
-@router.get("/{id}", summary="Get a source", response_model=SourcePublic)
+@router.get(
+    "/{id}",
+    summary="Get a source",
+    response_model=SourcePublic,
+    responses=json_example(example("sources")),
+)
 def read_source(source: SourceDep) -> SourcePublic:
     """One source's bibliographic facts (its text is at /v1/sources/{id}/text)."""
     return _public(source)
@@ -63,7 +69,10 @@ def read_source_text(session: SessionDep, source: SourceDep) -> PlainTextRespons
 
 
 @router.get(
-    "/{id}/records", summary="List the records citing a source", response_model=Page[RecordRef]
+    "/{id}/records",
+    summary="List the records citing a source",
+    response_model=Page[RecordRef],
+    responses=json_example(example("source-records")),
 )
 def read_source_records(
     request: Request,

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from app.api.examples import example, json_example
 from app.api.formats import flat_columns, list_response, list_responses, negotiate, render_csv
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/trade-stats", tags=["trade statistics"], responses=P
     "",
     summary="List trade statistics",
     response_model=Page[TradeStatPublic],
-    responses=list_responses(geo=False),
+    responses=list_responses("trade-stats", geo=False),
 )
 def read_trade_stats(
     request: Request, session: SessionDep, query: Annotated[TradeStatQuery, Query()]
@@ -81,7 +82,10 @@ def _point(row: TradeStat) -> SeriesPoint:
     response_model=TradeSeries,
     responses={
         200: {
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "content": {
+                "application/json": {"example": example("series")},
+                "text/csv": {"schema": {"type": "string"}},
+            },
             "description": "The series as JSON, or as CSV rows with a kind column.",
         }
     },
@@ -110,7 +114,12 @@ def read_trade_series(
     )
 
 
-@router.get("/{id}", summary="Get a trade statistic", response_model=TradeStatPublic)
+@router.get(
+    "/{id}",
+    summary="Get a trade statistic",
+    response_model=TradeStatPublic,
+    responses=json_example(example("trade-stats")),
+)
 def read_trade_stat(trade_stat: TradeStatDep) -> TradeStatPublic:
     """One trade statistic with its citations."""
     return TradeStatPublic.model_validate(trade_stat)
