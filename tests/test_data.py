@@ -1,0 +1,241 @@
+"""The curated dataset, checked through the API built from it: citations, references,
+vocabularies, coverage of people and places, and spot checks of key facts."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from tests.conftest import DATA_DIR
+
+COLLECTIONS = [
+    "people",
+    "places",
+    "projects",
+    "awards",
+    "trade-stats",
+    "sister-cities",
+    "quotes",
+    "events",
+    "indicators",
+]
+
+
+def _all(client: TestClient, collection: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    while True:
+        page = client.get(f"/v1/{collection}", params={"limit": 500, "offset": len(items)})
+        assert page.status_code == 200, page.text
+        body = page.json()
+        items += body["items"]
+        if len(items) >= body["total"]:
+            return items
+
+
+@pytest.fixture(scope="module")
+def records(client: TestClient) -> dict[str, list[dict[str, Any]]]:
+    return {name: _all(client, name) for name in COLLECTIONS}
+
+
+@pytest.fixture(scope="module")
+def texts(client: TestClient) -> dict[str, str]:
+    sources = client.get("/v1/sources", params={"limit": 500}).json()["items"]
+    return {s["id"]: client.get(f"/v1/sources/{s['id']}/text").text for s in sources}
+
+
+@pytest.fixture(scope="module")
+def vocabularies() -> dict[str, dict[str, str]]:
+    data = yaml.safe_load((DATA_DIR / "vocabularies.yaml").read_text(encoding="utf-8"))
+    return data["vocabularies"]
+
+
+def test_every_record_cites_a_verbatim_excerpt(
+    records: dict[str, list[dict[str, Any]]], texts: dict[str, str]
+) -> None:
+    checked = 0
+    for collection, items in records.items():
+        for item in items:
+            assert item["citations"], f"{collection}/{item['id']} has no citation"
+            for citation in item["citations"]:
+                text = texts[citation["source_id"]]
+                assert text[citation["start"] : citation["end"]] == citation["excerpt"], (
+                    f"{collection}/{item['id']}: offsets do not give the excerpt"
+                )
+                checked += 1
+    assert checked > 300
+
+
+def test_stored_texts_are_the_seed_texts_byte_for_byte(client: TestClient) -> None:
+    for path in sorted((DATA_DIR / "sources").glob("*.txt")):
+        served = client.get(f"/v1/sources/{path.stem}/text")
+        assert served.status_code == 200
+        assert served.content == path.read_bytes()
+
+
+def test_ids_are_unique_per_collection(records: dict[str, list[dict[str, Any]]]) -> None:
+    for collection, items in records.items():
+        ids = [item["id"] for item in items]
+        assert len(ids) == len(set(ids)), collection
+
+
+def test_every_person_and_place_is_used(
+    client: TestClient, records: dict[str, list[dict[str, Any]]]
+) -> None:
+    people_used: set[str] = set()
+    places_used: set[str] = set()
+    for award in records["awards"]:
+        people_used.add(award["recipient"]["id"])
+        if award["place"]:
+            places_used.add(award["place"]["id"])
+    for quote in records["quotes"]:
+        people_used.add(quote["speaker"]["id"])
+    for stat in records["trade-stats"]:
+        if stat["stated_by"]:
+            people_used.add(stat["stated_by"]["id"])
+    for event in records["events"]:
+        people_used |= {p["id"] for p in event["people"]}
+        places_used |= {p["id"] for p in event["places"]}
+    for project in records["projects"]:
+        if project["place"]:
+            places_used.add(project["place"]["id"])
+    for indicator in records["indicators"]:
+        if indicator["place"]:
+            places_used.add(indicator["place"]["id"])
+    for tie in records["sister-cities"]:
+        places_used |= {tie["side_a"]["id"], tie["side_b"]["id"]}
+    for place in records["places"]:
+        if place["parent_id"]:
+            places_used.add(place["parent_id"])
+    for source in client.get("/v1/sources").json()["items"]:
+        people_used |= {credit["person_id"] for credit in source["credits"]}
+    assert {p["id"] for p in records["people"]} <= people_used
+    assert {p["id"] for p in records["places"]} <= places_used
+
+
+def test_vocabularies_are_respected(
+    records: dict[str, list[dict[str, Any]]], vocabularies: dict[str, dict[str, str]]
+) -> None:
+    checks = [
+        ("projects", "sector", "sector"),
+        ("projects", "status", "project_status"),
+        ("trade-stats", "metric", "trade_metric"),
+        ("trade-stats", "kind", "trade_kind"),
+        ("trade-stats", "unit", "unit"),
+        ("indicators", "metric", "indicator_metric"),
+        ("indicators", "unit", "unit"),
+        ("sister-cities", "tie_type", "tie_type"),
+        ("events", "type", "event_type"),
+        ("places", "kind", "place_kind"),
+    ]
+    for collection, field, vocabulary in checks:
+        for item in records[collection]:
+            assert item[field] in vocabularies[vocabulary], (collection, item["id"], field)
+    for project in records["projects"]:
+        for figure in project["figures"]:
+            assert figure["unit"] in vocabularies["unit"]
+            assert figure["metric"] in vocabularies["project_metric"]
+
+
+def test_no_figure_is_written_in_billions(records: dict[str, list[dict[str, Any]]]) -> None:
+    units = {s["unit"] for s in records["trade-stats"]} | {i["unit"] for i in records["indicators"]}
+    assert not {u for u in units if "bn" in u.lower() or "billion" in u.lower()}
+    for stat in records["trade-stats"]:
+        if stat["unit"] == "USD" and stat["value"] is not None:
+            assert stat["value"] >= 1_000_000, f"{stat['id']} looks like it is in billions"
+
+
+def test_unknown_dates_are_null_with_unknown_precision(
+    records: dict[str, list[dict[str, Any]]],
+) -> None:
+    pairs = [
+        ("projects", "start_date"),
+        ("projects", "completion_date"),
+        ("awards", "date"),
+        ("quotes", "date"),
+        ("events", "date"),
+        ("sister-cities", "established"),
+    ]
+    for collection, field in pairs:
+        for item in records[collection]:
+            precision = item[f"{field}_precision"]
+            if item[field] is None:
+                assert precision == "unknown"
+            else:
+                assert precision == {4: "year", 7: "month", 10: "day"}[len(item[field])]
+
+
+def test_places_have_iso_codes_and_gazetteer_coordinates(
+    records: dict[str, list[dict[str, Any]]],
+) -> None:
+    for place in records["places"]:
+        assert place["country"] is None or len(place["country"]) == 2
+        if place["region_code"]:
+            assert place["region_code"].split("-")[0] == place["country"]
+        if place["country"] == "KZ" and place["kind"] == "region":
+            # Kazakhstan's subdivision codes are numeric since the 2022 revision.
+            assert place["region_code"] and place["region_code"][3:].isdigit(), place["id"]
+        assert place["coord_source"] == "curator gazetteer"
+        assert (place["lat"] is None) == (place["lon"] is None)
+
+
+def test_zhanatas_wind_farm(client: TestClient) -> None:
+    project = client.get("/v1/projects/zhanatas-wind-farm").json()
+    capacity = [f for f in project["figures"] if f["metric"] == "capacity"]
+    assert capacity == [{"metric": "capacity", "value": 100.0, "unit": "MW", "qualifier": "exact"}]
+    assert project["place"]["id"] == "zhambyl-region"
+    assert project["place"]["region_code"] == "KZ-31"
+    assert project["completion_date"] == "2021-06"
+    assert project["completion_date_precision"] == "month"
+    assert project["sector"] == "renewable_energy"
+
+
+def test_trade_2023_is_41_billion_usd_from_both_sources(client: TestClient) -> None:
+    stats = client.get(
+        "/v1/trade-stats",
+        params={"metric": "trade_turnover", "year_from": 2023, "year_to": 2023, "kind": "actual"},
+    ).json()
+    annual = [
+        s
+        for s in stats["items"]
+        if s["period_start"] == "2023-01-01" and s["period_end"] == "2023-12-31"
+    ]
+    assert len(annual) == 1
+    stat = annual[0]
+    assert stat["value"] == 41_000_000_000 and stat["unit"] == "USD"
+    sources = {c["source_id"] for c in stat["citations"]}
+    assert {"govcn-2024-golden-eagle", "kazinform-2024-zhang-xiao"} <= sources
+
+
+def test_trade_partner_rank_disagreement_is_marked(client: TestClient) -> None:
+    groups = client.get("/v1/disagreements").json()["items"]
+    rank = [g for g in groups if g["metric"] == "trade_partner_rank"]
+    assert len(rank) == 1
+    assert sorted(rank[0]["values"]) == [1.0, 2.0]
+    assert {"kazinform-2024-zhang-xiao", "sfc-2023-zhang-xiao"} <= set(rank[0]["sources"])
+    for claim in rank[0]["claims"]:
+        assert claim["disagreement_id"] == rank[0]["id"]
+
+
+def test_inferred_years_stay_out_of_fact_fields(client: TestClient) -> None:
+    # The SFC interview says "this year" without naming it: the period stays unknown.
+    stats = client.get("/v1/trade-stats", params={"source": "sfc-2023-zhang-xiao"}).json()
+    this_year = [s for s in stats["items"] if s["value"] == 21_900_000_000]
+    assert this_year, "the January-July figure of the SFC interview is missing"
+    assert all(s["period_start"] is None and s["period_end"] is None for s in this_year)
+    assert all(s["notes"] for s in this_year)
+
+
+def test_quotes_first_excerpt_is_verbatim_in_source(
+    records: dict[str, list[dict[str, Any]]], texts: dict[str, str]
+) -> None:
+    for quote in records["quotes"]:
+        first = quote["citations"][0]
+        assert first["excerpt"] in texts[first["source_id"]]
+        assert quote["speaker"]["id"]
+
+
+def test_data_folder_has_no_orphan_text(client: TestClient) -> None:
+    served = {s["id"] for s in client.get("/v1/sources").json()["items"]}
+    assert {p.stem for p in Path(DATA_DIR / "sources").glob("*.txt")} == served
