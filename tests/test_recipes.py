@@ -1,0 +1,75 @@
+"""Every URL in the README's dashboard recipes answers as the recipe says."""
+
+import csv
+import io
+import re
+from urllib.parse import urlsplit
+
+from fastapi.testclient import TestClient
+
+from app.config import ROOT
+
+SECTION = (
+    ROOT.joinpath("README.md")
+    .read_text(encoding="utf-8")
+    .split("## Dashboards and clients: recipes", 1)[1]
+)
+URLS = sorted(set(re.findall(r"http://127\.0\.0\.1:8000(/v1/[^\s\"')`]+)", SECTION)))
+
+
+def test_the_recipes_name_urls() -> None:
+    assert len(URLS) >= 8
+
+
+def test_every_recipe_url_answers(client: TestClient) -> None:
+    for url in URLS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        query = urlsplit(url).query
+        if "format=csv" in query:
+            assert response.headers["content-type"].startswith("text/csv"), url
+            rows = list(csv.DictReader(io.StringIO(response.text)))
+            assert rows, url
+        elif "format=geojson" in query:
+            assert response.headers["content-type"] == "application/geo+json", url
+            assert response.json()["type"] == "FeatureCollection"
+        else:
+            assert response.headers["content-type"].startswith("application/json"), url
+
+
+def test_spreadsheet_csv_is_the_whole_collection(client: TestClient) -> None:
+    total = client.get("/v1/projects").json()["total"]
+    rows = list(csv.DictReader(io.StringIO(client.get("/v1/projects?format=csv").text)))
+    assert len(rows) == total
+    assert rows[0]["id"] and "citation_sources" in rows[0]
+
+
+def test_grafana_series_csv_has_plot_columns(client: TestClient) -> None:
+    text = client.get("/v1/trade-stats/series?metric=trade_turnover&format=csv").text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {"period_start", "value", "kind"} <= set(rows[0])
+    actual = [r for r in rows if r["kind"] == "actual"]
+    assert [r["period_start"] for r in actual] == sorted(r["period_start"] for r in actual)
+
+
+def test_grafana_facet_root_selector(client: TestClient) -> None:
+    body = client.get("/v1/projects?limit=1&facet=sector,status").json()
+    assert sum(f["count"] for f in body["facets"]["sector"]) == body["total"]
+
+
+def test_observable_fetch_is_allowed_cross_origin(client: TestClient) -> None:
+    response = client.get(
+        "/v1/trade-stats/series?metric=trade_turnover",
+        headers={"Origin": "https://observablehq.com"},
+    )
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.json()["series"][0]["points"]
+
+
+def test_curl_accept_and_etag(client: TestClient) -> None:
+    first = client.get("/v1/quotes", headers={"Accept": "text/csv"})
+    assert first.headers["content-type"].startswith("text/csv")
+    again = client.get(
+        "/v1/quotes", headers={"Accept": "text/csv", "If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304
