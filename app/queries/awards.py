@@ -44,16 +44,30 @@ SPEC = ListSpec(
 class AwardQuery(ListQuery):
     """Filters of the award list."""
 
-    recipient: Ref = Field(default=None, description="Person id of the recipient.")
-    conferred_by_country: Text = Field(
-        default=None, description="ISO code of the conferring country."
+    recipient: Ref = Field(
+        default=None, examples=["xi-jinping"], description="Person id of the recipient."
     )
-    place: Ref = Field(default=None, description="Place id where it was conferred.")
-    year_from: Year = Field(default=None, description="Conferred in or after this year.")
-    year_to: Year = Field(default=None, description="Conferred in or before this year.")
-    source: Ref = Field(default=None, description="Only awards citing this source id.")
-    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
-    q: Text = Field(default=None, description="Text to find in the award's names or reason.")
+    conferred_by_country: Text = Field(
+        default=None, examples=["KZ"], description="ISO code of the conferring country."
+    )
+    place: Ref = Field(
+        default=None, examples=["zhambyl-region"], description="Place id where it was conferred."
+    )
+    year_from: Year = Field(
+        default=None, examples=[2020], description="Conferred in or after this year."
+    )
+    year_to: Year = Field(
+        default=None, examples=[2024], description="Conferred in or before this year."
+    )
+    source: Ref = Field(
+        default=None,
+        examples=["sfc-2023-zhang-xiao"],
+        description="Only awards citing this source id.",
+    )
+    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
+    q: Text = Field(
+        default=None, examples=["wind"], description="Text to find in the award's names or reason."
+    )
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )

@@ -27,10 +27,13 @@ class ListQuery(BaseModel):
     limit: int | None = Field(
         default=None,
         ge=1,
+        examples=[50],
         description="Page size: 50 by default, at most 500 for JSON. CSV and GeoJSON return "
         "the whole filtered collection by default (up to 100,000 records).",
     )
-    offset: int = Field(default=0, ge=0, le=10_000_000, description="Records to skip.")
+    offset: int = Field(
+        default=0, ge=0, le=10_000_000, examples=[0], description="Records to skip."
+    )
     sort: str | None = Field(
         default=None,
         max_length=MAX_TEXT,
@@ -45,6 +48,7 @@ class ListQuery(BaseModel):
     )
     format: Literal["json", "csv", "geojson"] | None = Field(
         default=None,
+        examples=["csv"],
         description="Representation: json (default), csv, or geojson where records have "
         "coordinates. Overrides the Accept header.",
     )

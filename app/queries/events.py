@@ -38,15 +38,29 @@ SPEC = ListSpec(
 class EventQuery(ListQuery):
     """Filters of the event list."""
 
-    type: Text = Field(default=None, description="Event type (vocabulary `event_type`).")
-    year_from: Year = Field(default=None, description="Happened in or after this year.")
-    year_to: Year = Field(default=None, description="Happened in or before this year.")
-    place: Ref = Field(default=None, description="Place id involved.")
-    person: Ref = Field(default=None, description="Person id involved.")
-    project: Ref = Field(default=None, description="Project id involved.")
-    source: Ref = Field(default=None, description="Only events citing this source id.")
-    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
-    q: Text = Field(default=None, description="Text to find in title or description.")
+    type: Text = Field(
+        default=None, examples=["summit"], description="Event type (vocabulary `event_type`)."
+    )
+    year_from: Year = Field(
+        default=None, examples=[2020], description="Happened in or after this year."
+    )
+    year_to: Year = Field(
+        default=None, examples=[2024], description="Happened in or before this year."
+    )
+    place: Ref = Field(default=None, examples=["zhambyl-region"], description="Place id involved.")
+    person: Ref = Field(default=None, examples=["xi-jinping"], description="Person id involved.")
+    project: Ref = Field(
+        default=None, examples=["zhanatas-wind-farm"], description="Project id involved."
+    )
+    source: Ref = Field(
+        default=None,
+        examples=["sfc-2023-zhang-xiao"],
+        description="Only events citing this source id.",
+    )
+    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
+    q: Text = Field(
+        default=None, examples=["wind"], description="Text to find in title or description."
+    )
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )

@@ -44,17 +44,32 @@ SPEC = ListSpec(
 class IndicatorQuery(ListQuery):
     """Filters of the indicator list."""
 
-    metric: Text = Field(default=None, description="Metric (vocabulary `indicator_metric`).")
-    place: Ref = Field(default=None, description="Place id the figure is about.")
-    year_from: Year = Field(default=None, description="Periods overlapping this year or later.")
-    year_to: Year = Field(default=None, description="Periods overlapping this year or earlier.")
+    metric: Text = Field(
+        default=None,
+        examples=["confucius_institutes"],
+        description="Metric (vocabulary `indicator_metric`).",
+    )
+    place: Ref = Field(
+        default=None, examples=["zhambyl-region"], description="Place id the figure is about."
+    )
+    year_from: Year = Field(
+        default=None, examples=[2020], description="Periods overlapping this year or later."
+    )
+    year_to: Year = Field(
+        default=None, examples=[2024], description="Periods overlapping this year or earlier."
+    )
     disputed: bool | None = Field(
         default=None,
+        examples=[True],
         description="true: only figures another source contradicts; false: only uncontested ones.",
     )
-    source: Ref = Field(default=None, description="Only indicators citing this source id.")
-    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
-    q: Text = Field(default=None, description="Text to find in the subject.")
+    source: Ref = Field(
+        default=None,
+        examples=["sfc-2023-zhang-xiao"],
+        description="Only indicators citing this source id.",
+    )
+    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
+    q: Text = Field(default=None, examples=["wind"], description="Text to find in the subject.")
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )

@@ -30,9 +30,15 @@ SPEC = ListSpec(
 class PersonQuery(ListQuery):
     """Filters of the people list."""
 
-    country: Text = Field(default=None, description="ISO 3166-1 alpha-2 country.")
-    source: Ref = Field(default=None, description="Only people named in this source id.")
-    q: Text = Field(default=None, description="Text to find in name, aliases or description.")
+    country: Text = Field(default=None, examples=["KZ"], description="ISO 3166-1 alpha-2 country.")
+    source: Ref = Field(
+        default=None,
+        examples=["sfc-2023-zhang-xiao"],
+        description="Only people named in this source id.",
+    )
+    q: Text = Field(
+        default=None, examples=["wind"], description="Text to find in name, aliases or description."
+    )
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )

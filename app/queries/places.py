@@ -40,12 +40,22 @@ SPEC = ListSpec(
 class PlaceQuery(ListQuery):
     """Filters of the place list."""
 
-    kind: Text = Field(default=None, description="Kind of place (vocabulary `place_kind`).")
-    country: Text = Field(default=None, description="ISO 3166-1 alpha-2 country.")
-    region: Text = Field(default=None, description="ISO 3166-2 code, e.g. KZ-75.")
-    parent: Ref = Field(default=None, description="Only places inside this place id.")
-    source: Ref = Field(default=None, description="Only places named in this source id.")
-    q: Text = Field(default=None, description="Text to find in name or aliases.")
+    kind: Text = Field(
+        default=None, examples=["city"], description="Kind of place (vocabulary `place_kind`)."
+    )
+    country: Text = Field(default=None, examples=["KZ"], description="ISO 3166-1 alpha-2 country.")
+    region: Text = Field(
+        default=None, examples=["KZ-31"], description="ISO 3166-2 code, e.g. KZ-75."
+    )
+    parent: Ref = Field(
+        default=None, examples=["kazakhstan"], description="Only places inside this place id."
+    )
+    source: Ref = Field(
+        default=None,
+        examples=["sfc-2023-zhang-xiao"],
+        description="Only places named in this source id.",
+    )
+    q: Text = Field(default=None, examples=["wind"], description="Text to find in name or aliases.")
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )

@@ -57,23 +57,44 @@ SPEC = ListSpec(
 class ProjectQuery(ListQuery):
     """Filters of the project list."""
 
-    sector: Text = Field(default=None, description="Sector (vocabulary `sector`).")
-    status: Text = Field(default=None, description="Status (vocabulary `project_status`).")
-    place: Ref = Field(
-        default=None, description="Place id: the project's place or the region containing it."
+    sector: Text = Field(
+        default=None, examples=["renewable_energy"], description="Sector (vocabulary `sector`)."
     )
-    region: Text = Field(default=None, description="ISO 3166-2 code of the region, e.g. KZ-31.")
-    host_country: Text = Field(default=None, description="ISO 3166-1 alpha-2 host country.")
+    status: Text = Field(
+        default=None, examples=["operational"], description="Status (vocabulary `project_status`)."
+    )
+    place: Ref = Field(
+        default=None,
+        examples=["zhambyl-region"],
+        description="Place id: the project's place or the region containing it.",
+    )
+    region: Text = Field(
+        default=None, examples=["KZ-31"], description="ISO 3166-2 code of the region, e.g. KZ-31."
+    )
+    host_country: Text = Field(
+        default=None, examples=["KZ"], description="ISO 3166-1 alpha-2 host country."
+    )
     bri: bool | None = Field(
         default=None,
+        examples=[True],
         description="true: projects a source ties to the Belt and "
         "Road Initiative; false: those no source ties to it.",
     )
-    year_from: Year = Field(default=None, description="Completed in or after this year.")
-    year_to: Year = Field(default=None, description="Completed in or before this year.")
-    source: Ref = Field(default=None, description="Only projects citing this source id.")
-    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
-    q: Text = Field(default=None, description="Text to find in name, aliases or description.")
+    year_from: Year = Field(
+        default=None, examples=[2020], description="Completed in or after this year."
+    )
+    year_to: Year = Field(
+        default=None, examples=[2024], description="Completed in or before this year."
+    )
+    source: Ref = Field(
+        default=None,
+        examples=["sfc-2023-zhang-xiao"],
+        description="Only projects citing this source id.",
+    )
+    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
+    q: Text = Field(
+        default=None, examples=["wind"], description="Text to find in name, aliases or description."
+    )
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )

@@ -33,12 +33,22 @@ SPEC = ListSpec(
 class QuoteQuery(ListQuery):
     """Filters of the quote list."""
 
-    speaker: Ref = Field(default=None, description="Person id of the speaker.")
-    year_from: Year = Field(default=None, description="Said in or after this year.")
-    year_to: Year = Field(default=None, description="Said in or before this year.")
-    source: Ref = Field(default=None, description="Only quotes citing this source id.")
-    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
-    q: Text = Field(default=None, description="Text to find in the quote or its context.")
+    speaker: Ref = Field(
+        default=None, examples=["zhang-xiao"], description="Person id of the speaker."
+    )
+    year_from: Year = Field(
+        default=None, examples=[2020], description="Said in or after this year."
+    )
+    year_to: Year = Field(default=None, examples=[2024], description="Said in or before this year.")
+    source: Ref = Field(
+        default=None,
+        examples=["sfc-2023-zhang-xiao"],
+        description="Only quotes citing this source id.",
+    )
+    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
+    q: Text = Field(
+        default=None, examples=["wind"], description="Text to find in the quote or its context."
+    )
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )

@@ -41,12 +41,24 @@ SPEC = ListSpec(
 class SisterCityQuery(ListQuery):
     """Filters of the sister-city list."""
 
-    place: Ref = Field(default=None, description="Place id on either side of the tie.")
-    tie_type: Text = Field(default=None, description="Type of tie (vocabulary `tie_type`).")
-    year_from: Year = Field(default=None, description="Established in or after this year.")
-    year_to: Year = Field(default=None, description="Established in or before this year.")
-    source: Ref = Field(default=None, description="Only ties citing this source id.")
-    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
+    place: Ref = Field(
+        default=None, examples=["zhambyl-region"], description="Place id on either side of the tie."
+    )
+    tie_type: Text = Field(
+        default=None, examples=["sister_cities"], description="Type of tie (vocabulary `tie_type`)."
+    )
+    year_from: Year = Field(
+        default=None, examples=[2020], description="Established in or after this year."
+    )
+    year_to: Year = Field(
+        default=None, examples=[2024], description="Established in or before this year."
+    )
+    source: Ref = Field(
+        default=None,
+        examples=["sfc-2023-zhang-xiao"],
+        description="Only ties citing this source id.",
+    )
+    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )

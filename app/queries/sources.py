@@ -31,9 +31,13 @@ SPEC = ListSpec(
 class SourceQuery(ListQuery):
     """Filters of the source list."""
 
-    kind: Text = Field(default=None, description="Kind of document, e.g. interview.")
-    language: Text = Field(default=None, description="Language (ISO 639-1).")
-    q: Text = Field(default=None, description="Text to find in title or publisher.")
+    kind: Text = Field(
+        default=None, examples=["interview"], description="Kind of document, e.g. interview."
+    )
+    language: Text = Field(default=None, examples=["en"], description="Language (ISO 639-1).")
+    q: Text = Field(
+        default=None, examples=["wind"], description="Text to find in title or publisher."
+    )
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )

@@ -48,17 +48,30 @@ SPEC = ListSpec(
 class TradeStatQuery(ListQuery):
     """Filters of the trade statistics list."""
 
-    metric: Text = Field(default=None, description="Metric (vocabulary `trade_metric`).")
-    kind: Text = Field(default=None, description="actual or target.")
-    year_from: Year = Field(default=None, description="Periods overlapping this year or later.")
-    year_to: Year = Field(default=None, description="Periods overlapping this year or earlier.")
-    stated_by: Ref = Field(default=None, description="Person id of who stated it.")
+    metric: Text = Field(
+        default=None, examples=["trade_turnover"], description="Metric (vocabulary `trade_metric`)."
+    )
+    kind: Text = Field(default=None, examples=["actual"], description="actual or target.")
+    year_from: Year = Field(
+        default=None, examples=[2020], description="Periods overlapping this year or later."
+    )
+    year_to: Year = Field(
+        default=None, examples=[2024], description="Periods overlapping this year or earlier."
+    )
+    stated_by: Ref = Field(
+        default=None, examples=["zhang-xiao"], description="Person id of who stated it."
+    )
     disputed: bool | None = Field(
         default=None,
+        examples=[True],
         description="true: only figures another source contradicts; false: only uncontested ones.",
     )
-    source: Ref = Field(default=None, description="Only statistics citing this source id.")
-    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
+    source: Ref = Field(
+        default=None,
+        examples=["sfc-2023-zhang-xiao"],
+        description="Only statistics citing this source id.",
+    )
+    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )
@@ -102,7 +115,7 @@ class SeriesQuery(BaseModel):
         max_length=MAX_TEXT,
         description="Metric (vocabulary `trade_metric`), e.g. trade_turnover.",
     )
-    pair: Text = Field(default=None, description="Country pair, e.g. CN-KZ.")
+    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
     format: Literal["json", "csv"] | None = Field(
         default=None, description="json (default) or csv; overrides the Accept header."
     )
