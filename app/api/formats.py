@@ -199,7 +199,7 @@ def list_response(
     fmt = negotiate(request, query.format, geometry is not None)
     items = [model.model_validate(row) for row in result.rows]
     headers = {"Vary": "Accept"}
-    link = next_links(request, result.total, query)
+    link = next_links(request, result.total, query, result.next_cursor)
     if link:
         headers["Link"] = link
     if fmt == "json":

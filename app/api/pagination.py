@@ -30,12 +30,22 @@ class Page(BaseModel, Generic[T]):
     )
 
 
-def next_links(request: Request, total: int, query: ListQuery) -> str | None:
-    """`Link` header value with rel="next" (and "prev") where they apply."""
+def next_links(
+    request: Request, total: int, query: ListQuery, cursor: str | None = None
+) -> str | None:
+    """`Link` header value with rel="next" (and "prev") where they apply.
+
+    A list read by keyset cursor (`after`) links to the next cursor; otherwise to offsets.
+    """
     # Relative references (RFC 8288 allows them): the same bytes whatever the Host, so the
     # answer can be cached per dataset version.
-    links = []
     size = query.page_size
+    if query.after is not None:
+        if cursor is None:
+            return None
+        url = request.url.include_query_params(after=cursor, limit=size)
+        return f'<{url.path}?{url.query}>; rel="next"'
+    links = []
     if query.offset + size < total:
         url = request.url.include_query_params(offset=query.offset + size, limit=size)
         links.append(f'<{url.path}?{url.query}>; rel="next"')

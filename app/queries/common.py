@@ -1,11 +1,13 @@
 """What every list query shares: paging, sorting, text match, source and year filters."""
 
+import base64
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import ColumnElement, Select, String, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
 from sqlmodel import Session, col
 
 from app.config import get_settings
@@ -45,6 +47,14 @@ class ListQuery(BaseModel):
         max_length=MAX_TEXT,
         description="Comma-separated fields to count per value over the filtered set "
         "(JSON only); the allowed fields are listed per endpoint.",
+    )
+    after: str | None = Field(
+        default=None,
+        max_length=400,
+        description='Keyset cursor (from a `Link: rel="next"` header): continue after the '
+        "record it names instead of skipping `offset` records, so deep pages cost as little "
+        "as the first. Send an empty `after=` for the first page. Works with at most one sort "
+        "field; without `sort`, records come in id order.",
     )
     format: Literal["json", "csv", "geojson"] | None = Field(
         default=None,
@@ -101,11 +111,59 @@ def order_by(
 
 @dataclass
 class ListResult:
-    """A page of rows, the number matching, and the facet counts asked for."""
+    """A page of rows, the number matching, the facet counts asked for, and the keyset
+    cursor of the next page (when the list was read by cursor and more may follow)."""
 
     rows: list[Any]
     total: int
     facets: dict[str, list[tuple[Any, int]]] | None = None
+    next_cursor: str | None = None
+
+
+def _bad_cursor(message: str) -> InvalidParameter:
+    return InvalidParameter(
+        message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
+    )
+
+
+def encode_cursor(value: Any, record_id: str) -> str:
+    """An opaque cursor naming a row by its sort value and id."""
+    raw = json.dumps([value, record_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, str]:
+    """The sort value and id a cursor names; a malformed cursor is a 422."""
+    try:
+        value, record_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        raise _bad_cursor("after is not a cursor this API issued") from None
+    if not isinstance(record_id, str) or not isinstance(value, (str, int, float, bool, type(None))):
+        raise _bad_cursor("after is not a cursor this API issued")
+    return value, record_id
+
+
+def _sort_field(sort: str | None, allowed: dict[str, Any], id_column: Any) -> tuple[Any, bool]:
+    """The single (column, descending) a keyset page is ordered by."""
+    fields = [part.strip() for part in (sort or "").split(",") if part.strip()]
+    if len(fields) > 1:
+        raise _bad_cursor("after works with at most one sort field")
+    if not fields:
+        return id_column, False
+    name = fields[0].removeprefix("-")
+    return allowed[name], fields[0].startswith("-")
+
+
+def _after(column: Any, descending: bool, id_column: Any, cursor: str) -> Any:
+    """Rows after the cursor in (column nulls last, id) order."""
+    value, record_id = decode_cursor(cursor)
+    if column is id_column:
+        return id_column < record_id if descending else id_column > record_id
+    same = and_(column == value, id_column > record_id)
+    if value is None:
+        return and_(column.is_(None), id_column > record_id)
+    beyond = column < value if descending else column > value
+    return or_(beyond, same, column.is_(None))
 
 
 @dataclass(frozen=True)
@@ -126,8 +184,23 @@ def run_list(
     order = order_by(query.sort, spec.sortable, spec.default_order, spec.id_column)
     facets = facet_counts(session, statement, query.facet, spec) if query.facet else None
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(statement.order_by(*order).limit(query.page_size).offset(query.offset))
-    return ListResult(list(rows.unique().all()), total, facets)
+    if query.after is None:
+        page = statement.order_by(*order).limit(query.page_size).offset(query.offset)
+        return ListResult(list(session.scalars(page).unique().all()), total, facets)
+    if query.offset:
+        raise _bad_cursor("use either after or offset, not both")
+    column, descending = _sort_field(query.sort, spec.sortable, spec.id_column)
+    if not query.sort:
+        order = [spec.id_column]
+    if query.after:
+        statement = statement.where(_after(column, descending, spec.id_column, query.after))
+    page = statement.order_by(*order).limit(query.page_size)
+    rows = list(session.scalars(page).unique().all())
+    cursor = None
+    if len(rows) == query.page_size:
+        last = rows[-1]
+        cursor = encode_cursor(getattr(last, column.key), last.id)
+    return ListResult(rows, total, facets, cursor)
 
 
 def facet_counts(
