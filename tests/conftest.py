@@ -161,3 +161,26 @@ def assert_problem() -> Callable[..., dict[str, Any]]:
         return body
 
     return check
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures of the HTTP-behaviour suites (formats, caching, hardening, ...).
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    """A function that starts another app (lifespan included) on changed settings, e.g.
+    `make_client(cors_origins=["https://a.example"])` or `make_client(database_url=...)`;
+    every client it made is closed when the test ends."""
+    clients: list[TestClient] = []
+
+    def make(**changes: Any) -> TestClient:
+        test_client = TestClient(create_app(settings.model_copy(update=changes)))
+        test_client.__enter__()
+        clients.append(test_client)
+        return test_client
+
+    yield make
+    for test_client in reversed(clients):
+        test_client.__exit__(None, None, None)

@@ -5,6 +5,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -45,6 +46,12 @@ async def _send_problem(send: Send, status: int, title: str, detail: str, path: 
     await send({"type": "http.response.body", "body": body})
 
 
+def _check_utf8(query: bytes) -> None:
+    """Raise UnicodeError if the query string, once percent-decoded, is not UTF-8."""
+    for part in query.replace(b"+", b" ").split(b"&"):
+        unquote_to_bytes(part).decode("utf-8")
+
+
 class RequestLimits:
     """Reject over-long paths and query strings (OWASP API4) before any work is done."""
 
@@ -66,7 +73,7 @@ class RequestLimits:
                 )
                 return
             try:
-                query.decode("utf-8")
+                _check_utf8(query)
                 path.encode("utf-8")
             except UnicodeError:
                 await _send_problem(
