@@ -4,7 +4,7 @@ import json
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
@@ -89,9 +89,17 @@ class Database:
         """The dataset version of the open file, or None when there is no readable build."""
         try:
             with self.engine.connect() as connection:
-                value = connection.exec_driver_sql(
-                    "SELECT dataset_version FROM build_info WHERE id = 1"
-                ).scalar()
+                return self.version_of(connection)
+        except SQLAlchemyError:
+            return None
+
+    @staticmethod
+    def version_of(connection: Connection) -> str | None:
+        """The dataset version of the file behind `connection`."""
+        try:
+            value = connection.exec_driver_sql(
+                "SELECT dataset_version FROM build_info WHERE id = 1"
+            ).scalar()
         except SQLAlchemyError:
             return None
         return str(value) if value is not None else None

@@ -24,6 +24,12 @@ from app.queries import lookups
 
 def get_session(request: Request) -> Iterator[Session]:
     """A read-only session on the current database."""
+    # The response cache may have pinned a connection for the whole request.
+    pinned = getattr(request.state, "db_connection", None)
+    if pinned is not None:
+        with Session(bind=pinned) as session:
+            yield session
+        return
     database = getattr(request.app.state, "database", None)
     if database is None:
         raise ServiceUnavailable("The database is not open.")

@@ -36,7 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.database.close()
 
     docs = settings.docs_enabled
-    app = FastAPIOffline(
+    # Swagger UI and ReDoc assets come from fastapi-offline's package, never a CDN.
+    factory = FastAPIOffline if docs else FastAPI
+    app = factory(
         title="Bilateral Relations API",
         version="1.0.0",
         description=DESCRIPTION,
@@ -47,13 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
-    # Added last = outermost: limits first, then CORS and security headers on every answer,
-    # then the cache, which only sees requests that passed the limits.
+    # Added last = outermost: CORS, then security headers on every answer (refusals
+    # included), then the request limits, then the cache.
     app.add_middleware(
         ResponseCache,
         max_entries=settings.response_cache_entries,
         max_age=settings.cache_max_age,
     )
+    app.add_middleware(RequestLimits)
     app.add_middleware(SecurityHeaders, docs_paths=("/docs", "/redoc"))
     app.add_middleware(
         CORSMiddleware,
@@ -62,7 +65,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "Link"],
     )
-    app.add_middleware(RequestLimits)
     app.include_router(root_router)
     app.include_router(api_router)
     return app

@@ -11,7 +11,8 @@ import yaml
 from fastapi.testclient import TestClient
 
 from app.config import ROOT, Settings
-from app.loader.build import build
+from app.loader.build import build, built_version
+from app.loader.check import dataset_version
 from app.main import create_app
 
 DATA_DIR = ROOT / "data"
@@ -91,14 +92,26 @@ def load_data_file(path: Path) -> Any:
 
 
 @pytest.fixture(scope="session")
-def dataset() -> dict[str, list[dict[str, Any]]]:
-    """Every record of data/*.yaml, by API collection path (a collection may span files)."""
+def dataset(database_url: str) -> dict[str, list[dict[str, Any]]]:
+    """Every record of data/*.yaml, by API collection path (a collection may span files).
+
+    Read right after the test database is built, and only if data/ is still what was built:
+    expectations must come from the same files as the database they are checked against.
+    """
+    built = built_version(database_url)
+    before = dataset_version(DATA_DIR)
     keys = {key: path for path, key in COLLECTION_KEYS.items()}
     records: dict[str, list[dict[str, Any]]] = {path: [] for path in COLLECTION_KEYS}
     for file in sorted(DATA_DIR.glob("*.yaml")):
         for key, value in (load_data_file(file) or {}).items():
             if key in keys:
                 records[keys[key]].extend(value or [])
+    after = dataset_version(DATA_DIR)
+    if not built == before == after:
+        pytest.fail(
+            f"data/ changed while the suite ran (built {built}, now {after}); "
+            "run the suite again once the curators' edits are saved"
+        )
     return records
 
 
@@ -184,3 +197,25 @@ def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
     yield make
     for test_client in reversed(clients):
         test_client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def change_description() -> Callable[[Path, str, str], None]:
+    """A function that sets the `description` of record `record_id` in one data/*.yaml file
+    (a copy, e.g. under `data_copy`) to `text`, leaving every other byte as it was."""
+
+    def change(path: Path, record_id: str, text: str) -> None:
+        source = path.read_text(encoding="utf-8")
+        anchor = re.search(rf"^- id: {re.escape(record_id)}\n", source, re.M)
+        assert anchor, f"no record {record_id} in {path}"
+        field = re.compile(r"^  description:.*?(?=^  [A-Za-z_]+:|^- |^\S|\Z)", re.M | re.S)
+        match = field.search(source, anchor.end())
+        next_record = re.compile(r"^- ", re.M).search(source, anchor.end())
+        assert match and (next_record is None or match.start() < next_record.start())
+        quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        path.write_text(
+            source[: match.start()] + f"  description: {quoted}\n" + source[match.end() :],
+            encoding="utf-8",
+        )
+
+    return change

@@ -150,25 +150,33 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         database.refresh()
-        version = database.version
-        if version is None:
+        if database.version is None:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        key = (
-            version,
+        request_key = (
             scope["path"],
             scope.get("query_string", b"").decode("latin-1"),
             headers.get("accept", ""),
         )
-        etag = self._etag(key)
         if_none_match = headers.get("if-none-match")
+        key = (database.version, *request_key)
         cached = self.entries.get(key)
         if cached is not None:
             self.entries.move_to_end(key)
-            await self._answer(send, cached, etag, if_none_match, scope["method"])
+            await self._answer(send, cached, self._etag(key), if_none_match, scope["method"])
             return
-        await self._fill(scope, receive, send, key, etag, if_none_match)
+        # A miss reads through one connection opened now, and labels the answer with the
+        # version found through that connection: a rebuild landing mid-request can't make
+        # the ETag name one dataset and the body another.
+        connection = database.engine.connect()
+        try:
+            version = database.version_of(connection) or database.version
+            key = (version, *request_key)
+            scope.setdefault("state", {})["db_connection"] = connection
+            await self._fill(scope, receive, send, key, self._etag(key), if_none_match)
+        finally:
+            connection.close()
 
     async def _fill(
         self,

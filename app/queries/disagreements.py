@@ -14,8 +14,3 @@ def disagreeing_figures(session: Session) -> list[TradeStat | Indicator]:
     )
     rows: list[TradeStat | Indicator] = [*stats.unique(), *indicators.unique()]
     return sorted(rows, key=lambda row: (row.disagreement_id or "", row.id))
-
-
-def figures_of(session: Session, disagreement_id: str) -> list[TradeStat | Indicator]:
-    """The figures of one disagreement."""
-    return [row for row in disagreeing_figures(session) if row.disagreement_id == disagreement_id]

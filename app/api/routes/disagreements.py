@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from app.api.examples import example, json_example
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
-from app.deps import SessionDep
+from app.deps import RecordId, SessionDep
 from app.errors import NotFound
 from app.models import Indicator, IndicatorPublic, TradeStatPublic
 from app.queries.disagreements import disagreeing_figures
@@ -73,7 +73,7 @@ def read_disagreements(
     response_model=Disagreement,
     responses=json_example(example("disagreements")["items"][0]),
 )
-def read_disagreement(session: SessionDep, id: str) -> Disagreement:
+def read_disagreement(session: SessionDep, id: RecordId) -> Disagreement:
     """One disagreement with every claim."""
     for group in _group(session):
         if group.id == id:

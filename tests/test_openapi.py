@@ -1,0 +1,161 @@
+"""The OpenAPI document is complete enough to generate clients from, and the docs pages work
+without internet access."""
+
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+import pytest
+from fastapi.testclient import TestClient
+
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+COLLECTIONS = (
+    "sources",
+    "people",
+    "places",
+    "projects",
+    "awards",
+    "trade-stats",
+    "sister-cities",
+    "quotes",
+    "events",
+    "indicators",
+)
+
+
+@pytest.fixture(scope="module")
+def spec(client: TestClient) -> dict[str, Any]:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
+
+
+def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if ref is None:
+        return schema
+    assert ref.startswith("#/components/schemas/"), ref
+    name = ref.rsplit("/", 1)[-1]
+    assert name in spec["components"]["schemas"], f"dangling $ref {ref}"
+    resolved: dict[str, Any] = spec["components"]["schemas"][name]
+    return resolved
+
+
+def test_every_collection_and_item_is_documented(spec: dict[str, Any]) -> None:
+    for collection in COLLECTIONS:
+        assert "get" in spec["paths"].get(f"/v1/{collection}", {}), collection
+        assert "get" in spec["paths"].get(f"/v1/{collection}/{{id}}", {}), collection
+    for path in ("/v1/sources/{id}/text", "/v1/sources/{id}/records", "/v1/meta", "/healthz"):
+        assert "get" in spec["paths"].get(path, {}), path
+
+
+def test_every_operation_has_tags_summary_and_a_200_schema(spec: dict[str, Any]) -> None:
+    operations = _operations(spec)
+    assert operations
+    failures = []
+    for method, path, operation in operations:
+        where = f"{method.upper()} {path}"
+        if not operation.get("tags"):
+            failures.append(f"{where}: no tags")
+        if not (operation.get("summary") or "").strip():
+            failures.append(f"{where}: no summary")
+        ok = operation.get("responses", {}).get("200")
+        if ok is None:
+            failures.append(f"{where}: no 200 response")
+            continue
+        content = ok.get("content") or {}
+        schemas = [media.get("schema") for media in content.values()]
+        if not schemas or not all(schemas):
+            failures.append(f"{where}: 200 response without a schema")
+            continue
+        for schema in schemas:
+            resolved = _resolve(spec, schema)
+            if not resolved:
+                failures.append(f"{where}: empty 200 schema")
+    assert not failures, "\n".join(failures)
+
+
+def test_json_200_responses_name_a_component_schema(spec: dict[str, Any]) -> None:
+    for method, path, operation in _operations(spec):
+        content = operation["responses"]["200"].get("content", {})
+        if "application/json" in content:
+            schema = content["application/json"]["schema"]
+            assert "$ref" in schema or schema.get("type") in ("object", "array"), (method, path)
+            _resolve(spec, schema)
+
+
+def test_every_component_property_has_a_description(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    assert schemas
+    missing = []
+    for name, schema in schemas.items():
+        for prop, definition in (schema.get("properties") or {}).items():
+            if not (definition.get("description") or "").strip():
+                missing.append(f"{name}.{prop}")
+    assert not missing, "properties without a description: " + ", ".join(missing)
+
+
+def test_every_parameter_has_a_description(spec: dict[str, Any]) -> None:
+    missing = []
+    for method, path, operation in _operations(spec):
+        for parameter in operation.get("parameters", []):
+            if not (parameter.get("description") or "").strip():
+                missing.append(f"{method.upper()} {path} {parameter['in']}:{parameter['name']}")
+    assert not missing, "parameters without a description: " + ", ".join(missing)
+
+
+def test_error_responses_are_documented_as_problems(spec: dict[str, Any]) -> None:
+    for method, path, operation in _operations(spec):
+        if not path.startswith("/v1/"):
+            continue
+        for status in ("404", "422"):
+            if status == "404" and "{" not in path:
+                continue  # only a path with an id can name something missing
+            if status == "422" and not operation.get("parameters"):
+                continue  # nothing to be invalid
+            response = operation["responses"].get(status)
+            assert response is not None, (method, path, status)
+            assert "application/problem+json" in response.get("content", {}), (path, status)
+
+
+# ------------------------------------------------------------------------------ docs pages
+
+ASSET = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+ANY_URL = re.compile(r"""(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s"'<>)]*""")
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_page_uses_only_local_assets(client: TestClient, page: str) -> None:
+    response = client.get(page)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    remote = ANY_URL.findall(html)
+    assert not remote, f"{page} references remote URLs: {remote}"
+    assets = [url for url in ASSET.findall(html) if not url.startswith(("#", "data:"))]
+    assert assets, f"{page} loads no assets?"
+    for url in assets:
+        asset = client.get(urljoin(f"http://testserver{page}", url))
+        assert asset.status_code == 200, url
+        assert asset.content, url
+    # The page loads the OpenAPI document from this server.
+    assert "/openapi.json" in html
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_swagger_ui_oauth2_redirect_is_served(client: TestClient) -> None:
+    html = client.get("/docs").text
+    if "oauth2-redirect" not in html:
+        pytest.skip("the docs page does not use the OAuth2 redirect")
+    assert client.get("/docs/oauth2-redirect").status_code == 200
