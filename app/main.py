@@ -4,11 +4,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.api import problems
-from app.api.middleware import RequestLimits, ResponseCache, SecurityHeaders
+from app.api.middleware import (
+    ProblemCORSMiddleware,
+    RequestLimits,
+    ResponseCache,
+    SecurityHeaders,
+)
 from app.api.router import api_router, root_router
 from app.config import Settings, get_settings
 from app.db import Database
@@ -59,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLimits)
     app.add_middleware(SecurityHeaders, docs_paths=("/docs", "/redoc"))
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_headers=["*"],

@@ -6,7 +6,7 @@ import io
 import json
 import types
 from collections.abc import Callable
-from typing import Any, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from fastapi import Request, Response
 from pydantic import BaseModel
@@ -22,6 +22,7 @@ GEOJSON = "application/geo+json"
 
 Geometry = Callable[[dict[str, Any]], dict[str, Any] | None]
 Getter = Callable[[dict[str, Any]], Any]
+Q = TypeVar("Q", bound=ListQuery)
 
 
 def negotiate(request: Request, requested: str | None, geo: bool) -> str:
@@ -191,12 +192,14 @@ def render_geojson(
 def list_response(
     request: Request,
     model: type[BaseModel],
-    result: ListResult,
-    query: ListQuery,
+    query: Q,
+    fetch: Callable[[Q], ListResult],
     geometry: Geometry | None = None,
 ) -> Response:
-    """Answer a list in the negotiated format, with Link and Vary headers."""
+    """Negotiate the format, fetch the page for it, and answer with Link and Vary headers."""
     fmt = negotiate(request, query.format, geometry is not None)
+    query = query.resolved(fmt)
+    result = fetch(query)
     items = [model.model_validate(row) for row in result.rows]
     headers = {"Vary": "Accept"}
     link = next_links(request, result.total, query, result.next_cursor)

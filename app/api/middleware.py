@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_PATH = 512
@@ -235,3 +237,32 @@ def _matches(if_none_match: str, etag: bytes) -> bool:
         return True
     ours = etag.decode().removeprefix("W/")
     return any(tag.strip().removeprefix("W/") == ours for tag in if_none_match.split(","))
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS handling, with a refused preflight answered as an RFC 9457 problem."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        detail = bytes(response.body).decode()
+        body = json.dumps(
+            {
+                "type": "/problems/cors-refused",
+                "title": "CORS refused",
+                "status": response.status_code,
+                "detail": f"{detail}: this origin, method or header is not allowed.",
+            }
+        )
+        headers = {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-type", "content-length")
+        }
+        return Response(
+            body,
+            status_code=response.status_code,
+            media_type="application/problem+json",
+            headers=headers,
+        )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
 from sqlmodel import Session, col
 
@@ -29,6 +29,7 @@ class ListQuery(BaseModel):
     limit: int | None = Field(
         default=None,
         ge=1,
+        le=1_000_000,
         examples=[50],
         description="Page size: 50 by default, at most 500 for JSON. CSV and GeoJSON return "
         "the whole filtered collection by default (up to 100,000 records).",
@@ -63,16 +64,32 @@ class ListQuery(BaseModel):
         "coordinates. Overrides the Accept header.",
     )
 
-    @model_validator(mode="after")
-    def _resolve_limit(self) -> Self:
+    def json_only(self) -> Self:
+        """This query for an endpoint that answers JSON only; another `format` is a 422."""
+        if self.format not in (None, "json"):
+            message = "this endpoint answers JSON only"
+            raise InvalidParameter(
+                message, errors=[{"loc": ["query", "format"], "msg": message, "type": "enum"}]
+            )
+        return self.resolved("json")
+
+    def resolved(self, fmt: str) -> Self:
+        """This query for the negotiated format: the default limit is a JSON page, or the
+        whole filtered collection for CSV and GeoJSON; a limit above the format's cap is a
+        422."""
         settings = get_settings()
-        exporting = self.format in ("csv", "geojson")
+        exporting = fmt in ("csv", "geojson")
         cap = settings.max_export_rows if exporting else settings.max_limit
-        if self.limit is None:
-            self.limit = cap if exporting else DEFAULT_LIMIT
-        elif self.limit > cap:
-            raise ValueError(f"limit must be at most {cap}")
-        return self
+        limit = self.limit
+        if limit is None:
+            limit = cap if exporting else DEFAULT_LIMIT
+        elif limit > cap:
+            message = f"limit must be at most {cap} for {fmt}"
+            raise InvalidParameter(
+                message,
+                errors=[{"loc": ["query", "limit"], "msg": message, "type": "less_than_equal"}],
+            )
+        return self.model_copy(update={"format": fmt, "limit": limit})
 
     @property
     def page_size(self) -> int:

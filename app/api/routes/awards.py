@@ -25,7 +25,7 @@ def read_awards(
     request: Request, session: SessionDep, query: Annotated[AwardQuery, Query()]
 ) -> Response:
     """Conferrals of awards, orders and titles."""
-    return list_response(request, AwardPublic, list_awards(session, query), query)
+    return list_response(request, AwardPublic, query, lambda q: list_awards(session, q))
 
 
 @router.get(

@@ -25,7 +25,9 @@ def read_events(
     request: Request, session: SessionDep, query: Annotated[EventQuery, Query()]
 ) -> Response:
     """Dated milestones for a timeline."""
-    return list_response(request, EventPublic, list_events(session, query), query, places_points)
+    return list_response(
+        request, EventPublic, query, lambda q: list_events(session, q), places_points
+    )
 
 
 @router.get(

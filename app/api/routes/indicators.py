@@ -25,7 +25,7 @@ def read_indicators(
     request: Request, session: SessionDep, query: Annotated[IndicatorQuery, Query()]
 ) -> Response:
     """Other stated figures: counts of ports, institutes, trains, tourists, ranks, ..."""
-    return list_response(request, IndicatorPublic, list_indicators(session, query), query)
+    return list_response(request, IndicatorPublic, query, lambda q: list_indicators(session, q))
 
 
 @router.get(

@@ -25,7 +25,7 @@ def read_people(
     request: Request, session: SessionDep, query: Annotated[PersonQuery, Query()]
 ) -> Response:
     """People named in the sources."""
-    return list_response(request, PersonPublic, list_people(session, query), query)
+    return list_response(request, PersonPublic, query, lambda q: list_people(session, q))
 
 
 @router.get(

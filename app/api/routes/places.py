@@ -25,7 +25,9 @@ def read_places(
     request: Request, session: SessionDep, query: Annotated[PlaceQuery, Query()]
 ) -> Response:
     """Countries, regions and cities, with ISO codes and curator-supplied coordinates."""
-    return list_response(request, PlacePublic, list_places(session, query), query, place_point)
+    return list_response(
+        request, PlacePublic, query, lambda q: list_places(session, q), place_point
+    )
 
 
 @router.get(

@@ -25,7 +25,9 @@ def read_projects(
     request: Request, session: SessionDep, query: Annotated[ProjectQuery, Query()]
 ) -> Response:
     """Cooperation projects and facilities, filtered, sorted and paged."""
-    return list_response(request, ProjectPublic, list_projects(session, query), query, record_point)
+    return list_response(
+        request, ProjectPublic, query, lambda q: list_projects(session, q), record_point
+    )
 
 
 @router.get(

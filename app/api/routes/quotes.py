@@ -25,7 +25,7 @@ def read_quotes(
     request: Request, session: SessionDep, query: Annotated[QuoteQuery, Query()]
 ) -> Response:
     """Direct quotations, each with its speaker and verbatim excerpt."""
-    return list_response(request, QuotePublic, list_quotes(session, query), query)
+    return list_response(request, QuotePublic, query, lambda q: list_quotes(session, q))
 
 
 @router.get(

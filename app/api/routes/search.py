@@ -37,6 +37,7 @@ def read_search(
     request: Request, session: SessionDep, query: Annotated[SearchQuery, Query()]
 ) -> Response:
     """Full-text search over every collection and the source texts, ranked by relevance."""
+    query = query.json_only()
     rows, total = search(session, query)
     hits = [
         SearchHit(

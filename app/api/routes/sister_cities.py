@@ -26,7 +26,7 @@ def read_sister_cities(
 ) -> Response:
     """Sister-city and sister-region ties between the pair's countries."""
     return list_response(
-        request, SisterCityPublic, list_sister_cities(session, query), query, tie_line
+        request, SisterCityPublic, query, lambda q: list_sister_cities(session, q), tie_line
     )
 
 

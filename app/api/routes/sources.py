@@ -13,7 +13,7 @@ from app.api.records import RecordRef, record_refs
 from app.deps import SessionDep, SourceDep
 from app.errors import NotFound
 from app.models import Source, SourcePublic
-from app.queries.common import ListQuery
+from app.queries.common import ListQuery, ListResult
 from app.queries.sources import SourceQuery, list_sources, source_text
 
 router = APIRouter(prefix="/sources", tags=["sources"], responses=PROBLEM_RESPONSES)
@@ -21,6 +21,12 @@ router = APIRouter(prefix="/sources", tags=["sources"], responses=PROBLEM_RESPON
 
 def _public(source: Source) -> SourcePublic:
     return SourcePublic.model_validate(source, update={"text_url": f"/v1/sources/{source.id}/text"})
+
+
+def _public_page(session: SessionDep, query: SourceQuery) -> ListResult:
+    result = list_sources(session, query)
+    result.rows = [_public(row) for row in result.rows]
+    return result
 
 
 @router.get(
@@ -33,9 +39,7 @@ def read_sources(
     request: Request, session: SessionDep, query: Annotated[SourceQuery, Query()]
 ) -> Response:
     """The source documents every record is drawn from."""
-    result = list_sources(session, query)
-    result.rows = [_public(row) for row in result.rows]
-    return list_response(request, SourcePublic, result, query)
+    return list_response(request, SourcePublic, query, lambda q: _public_page(session, q))
 
 
 @router.get(
@@ -81,6 +85,7 @@ def read_source_records(
     query: Annotated[ListQuery, Query()],
 ) -> Response:
     """Every record that cites the source, in the order of its first excerpt in the text."""
+    query = query.json_only()
     items, total = record_refs(session, source.id, query)
     page, headers = make_page(request, items, total, query)
     body = page.model_dump_json(exclude={"facets"})

@@ -26,7 +26,7 @@ def read_trade_stats(
     request: Request, session: SessionDep, query: Annotated[TradeStatQuery, Query()]
 ) -> Response:
     """Trade and investment figures, actual and target, each with who stated it."""
-    return list_response(request, TradeStatPublic, list_trade_stats(session, query), query)
+    return list_response(request, TradeStatPublic, query, lambda q: list_trade_stats(session, q))
 
 
 class SeriesPoint(BaseModel):
