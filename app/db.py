@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -64,7 +64,15 @@ def make_read_engine(url: str, statement_timeout_ms: int = 0) -> Engine:
     if path is None:
         return create_engine(url)
     ro_url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
-    engine = create_engine(ro_url, connect_args={"check_same_thread": False})
+    # Connections are taken in worker threads (at most 40 by default), so the pool never
+    # makes a request wait behind another; a short timeout turns a stall into a 503.
+    engine = create_engine(
+        ro_url,
+        connect_args={"check_same_thread": False},
+        pool_size=20,
+        max_overflow=40,
+        pool_timeout=5,
+    )
     if statement_timeout_ms > 0:
         _limit_statement_time(engine, statement_timeout_ms)
     return engine
@@ -126,10 +134,10 @@ class Database:
         old.dispose(close=False)  # connections in use finish on the old file
         return True
 
-    def session(self) -> Session:
-        """A new session on the current file."""
+    def connect(self) -> Connection:
+        """A connection to the current file."""
         self.refresh()
-        return Session(self.engine)
+        return self.engine.connect()
 
     def close(self) -> None:
         """Close every pooled connection."""

@@ -23,18 +23,18 @@ from app.queries import lookups
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A read-only session on the current database."""
-    # The response cache may have pinned a connection for the whole request.
-    pinned = getattr(request.state, "db_connection", None)
-    if pinned is not None:
-        with Session(bind=pinned) as session:
-            yield session
-        return
+    """A read-only session on the current database, on one connection for the request.
+
+    The dataset version read through that connection is left in `request.state`, so the
+    response cache labels the answer with the dataset it was really read from.
+    """
     database = getattr(request.app.state, "database", None)
     if database is None:
         raise ServiceUnavailable("The database is not open.")
-    with database.session() as session:
-        yield session
+    with database.connect() as connection:
+        request.state.dataset_version = database.version_of(connection)
+        with Session(bind=connection) as session:
+            yield session
 
 
 T = TypeVar("T")

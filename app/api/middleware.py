@@ -168,25 +168,26 @@ class ResponseCache:
             self.entries.move_to_end(key)
             await self._answer(send, cached, self._etag(key), if_none_match, scope["method"])
             return
-        # A miss reads through one connection opened now, and labels the answer with the
-        # version found through that connection: a rebuild landing mid-request can't make
-        # the ETag name one dataset and the body another.
-        connection = database.engine.connect()
-        try:
-            version = database.version_of(connection) or database.version
-            key = (version, *request_key)
-            scope.setdefault("state", {})["db_connection"] = connection
-            await self._fill(scope, receive, send, key, self._etag(key), if_none_match)
-        finally:
-            connection.close()
+        # ("*" only matches a representation known to exist, so it waits for the route.)
+        if (
+            if_none_match
+            and if_none_match.strip() != "*"
+            and _matches(if_none_match, self._etag(key))
+        ):
+            # The client holds this representation of this dataset version: no need to
+            # compute it again.
+            await self._answer(
+                send, _Cached(200, [], b""), self._etag(key), if_none_match, scope["method"]
+            )
+            return
+        await self._fill(scope, receive, send, request_key, if_none_match)
 
     async def _fill(
         self,
         scope: Scope,
         receive: Receive,
         send: Send,
-        key: tuple[str, str, str, str],
-        etag: bytes,
+        request_key: tuple[str, str, str],
         if_none_match: str | None,
     ) -> None:
         start: dict[str, Any] = {}
@@ -199,16 +200,22 @@ class ResponseCache:
                 chunks.append(message.get("body", b""))
 
         # HEAD is answered as GET without the body, so both share one cache entry.
+        state: dict[str, Any] = scope.setdefault("state", {})
         await self.app({**scope, "method": "GET"}, receive, capture)
         body = b"".join(chunks)
         entry = _Cached(start["status"], list(start.get("headers", [])), body)
-        if entry.status == 200 and len(body) <= self.max_body and self.max_entries > 0:
-            self.entries[key] = entry
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
-        await self._answer(
-            send, entry, etag if entry.status == 200 else None, if_none_match, scope["method"]
-        )
+        # Label the answer with the version its session really read (a rebuild may have
+        # landed since the request came in); an answer that read nothing is not cached.
+        version = state.get("dataset_version")
+        etag = None
+        if entry.status == 200 and version:
+            key = (version, *request_key)
+            etag = self._etag(key)
+            if len(body) <= self.max_body and self.max_entries > 0:
+                self.entries[key] = entry
+                while len(self.entries) > self.max_entries:
+                    self.entries.popitem(last=False)
+        await self._answer(send, entry, etag, if_none_match, scope["method"])
 
     async def _answer(
         self, send: Send, entry: _Cached, etag: bytes | None, if_none_match: str | None, method: str
