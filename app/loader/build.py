@@ -46,6 +46,9 @@ def _load(engine: Engine, dataset: Dataset) -> int:
                 ),
                 list(search_rows(dataset)),
             )
+        if engine.dialect.name == "sqlite":
+            # Statistics for the query planner, so lookups pick the selective index.
+            session.execute(text("ANALYZE"))
         session.add(
             BuildInfo(
                 dataset_version=dataset.version,

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from sqlalchemy import Index
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.models.source import Source, SourceSummary
@@ -11,8 +12,11 @@ class Citation(SQLModel, table=True):
     """One verbatim excerpt of a source, cited by one record of any collection."""
 
     id: int | None = Field(default=None, primary_key=True)
-    record_type: str = Field(index=True, description="Collection of the citing record.")
-    record_id: str = Field(index=True, description="Id of the citing record.")
+    # One composite index serves every "citations of these records" lookup.
+    __table_args__ = (Index("ix_citation_record", "record_type", "record_id", "position"),)
+
+    record_type: str = Field(description="Collection of the citing record.")
+    record_id: str = Field(description="Id of the citing record.")
     position: int = Field(description="Order of the citation within its record.")
     source_id: str = Field(foreign_key="source.id", index=True)
     excerpt: str = Field(description="Verbatim excerpt of the source text.")
@@ -32,8 +36,12 @@ class CitationPublic(SQLModel):
     source: SourceSummary = Field(description="Summary of the cited source.")
 
 
-def cited_by(record_type: str, owner: str) -> Any:
-    """A read-only relationship from a record to its citations, in their curated order."""
+def cited_by(record_type: str, owner: str, lazy: str = "selectin") -> Any:
+    """A read-only relationship from a record to its citations, in their curated order.
+
+    Records that other records embed as summaries (people, places) load their citations
+    only when asked (`lazy="select"`), so a page of projects doesn't fetch its places'.
+    """
     return Relationship(
         sa_relationship_kwargs={
             "primaryjoin": (
@@ -42,6 +50,6 @@ def cited_by(record_type: str, owner: str) -> Any:
             ),
             "order_by": "Citation.position",
             "viewonly": True,
-            "lazy": "selectin",
+            "lazy": lazy,
         }
     )

@@ -29,7 +29,7 @@ class Person(PersonBase, table=True):
     """A person named in at least one source."""
 
     id: Slug = Field(primary_key=True, description="Stable slug of the person.")
-    citations: list[Citation] = cited_by("person", "Person")
+    citations: list[Citation] = cited_by("person", "Person", lazy="select")
 
 
 class PersonPublic(PersonBase):

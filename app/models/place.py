@@ -43,7 +43,7 @@ class Place(PlaceBase, table=True):
 
     id: Slug = Field(primary_key=True, description="Stable slug of the place.")
     parent_id: str | None = Field(default=None, foreign_key="place.id", index=True)
-    citations: list[Citation] = cited_by("place", "Place")
+    citations: list[Citation] = cited_by("place", "Place", lazy="select")
 
 
 class PlaceSummary(SQLModel):

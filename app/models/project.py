@@ -1,6 +1,6 @@
 """Cooperation projects and facilities, with their figures and partners."""
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.models.citation import Citation, CitationPublic, cited_by
@@ -72,6 +72,9 @@ class ProjectPartner(SQLModel, table=True):
 
 class Project(ProjectBase, table=True):
     """A cooperation project or facility."""
+
+    # The common "filter by sector, newest first" page reads straight from one index.
+    __table_args__ = (Index("ix_project_sector_completion", "sector", "completion_date"),)
 
     id: Slug = Field(primary_key=True, description="Stable slug of the project.")
     place_id: str | None = Field(default=None, foreign_key="place.id", index=True)

@@ -46,7 +46,8 @@ class Source(SourceBase, table=True):
     length: int = Field(description="Length of the stored text in code points.")
 
     credits: list["SourceCredit"] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "order_by": "SourceCredit.position"}
+        # Sources are embedded in every citation; their credits load only when asked.
+        sa_relationship_kwargs={"lazy": "select", "order_by": "SourceCredit.position"}
     )
 
 

@@ -13,6 +13,7 @@ from app.queries.common import (
     Text,
     cited_in,
     contains,
+    eager,
     run_list,
 )
 
@@ -50,7 +51,7 @@ class PersonQuery(ListQuery):
 
 def list_people(session: Session, query: PersonQuery) -> ListResult:
     """A filtered, sorted page of people."""
-    statement = select(Person)
+    statement = select(Person).options(eager(Person.citations))
     if query.country:
         statement = statement.where(col(Person.country) == query.country)
     if query.source:

@@ -13,6 +13,7 @@ from app.queries.common import (
     Text,
     cited_in,
     contains,
+    eager,
     run_list,
 )
 
@@ -67,7 +68,7 @@ class PlaceQuery(ListQuery):
 
 def list_places(session: Session, query: PlaceQuery) -> ListResult:
     """A filtered, sorted page of places."""
-    statement = select(Place)
+    statement = select(Place).options(eager(Place.citations))
     if query.kind:
         statement = statement.where(col(Place.kind) == query.kind)
     if query.country:

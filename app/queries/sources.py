@@ -5,7 +5,16 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.models import Citation, Source, SourceText
-from app.queries.common import ListQuery, ListResult, ListSpec, Text, contains, run_list, year_of
+from app.queries.common import (
+    ListQuery,
+    ListResult,
+    ListSpec,
+    Text,
+    contains,
+    eager,
+    run_list,
+    year_of,
+)
 
 SORTABLE = {
     "id": col(Source.id),
@@ -49,7 +58,7 @@ class SourceQuery(ListQuery):
 
 def list_sources(session: Session, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
-    statement = select(Source)
+    statement = select(Source).options(eager(Source.credits))
     if query.kind:
         statement = statement.where(col(Source.kind) == query.kind)
     if query.language:
