@@ -32,6 +32,10 @@ lint: install  ## ruff and mypy, as configured in pyproject.toml
 test: build lint  ## set up, build, lint, then run the test suite
 	$(BIN)/python -m pytest -q
 
+bench: install  ## load benchmark (wrk, loopback) and scale check; writes bench/RESULTS.md
+	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.scale
+
 format: install
 	$(BIN)/ruff check --fix app tests migrations
 	$(BIN)/ruff format app tests migrations

@@ -1,0 +1,61 @@
+"""Smoke test of the benchmark harness (bench/): it imports, and synth.py makes a database the
+app serves. No timing is asserted; `make bench` does the measuring."""
+
+import base64
+import importlib
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+
+
+def test_harness_modules_import() -> None:
+    for name in ("bench.results", "bench.synth", "bench.scale", "bench.ceiling", "bench.run"):
+        importlib.import_module(name)
+
+
+def test_synth_database_is_served(tmp_path: Path) -> None:
+    synth = importlib.import_module("bench.synth")
+    path = tmp_path / "synth.sqlite3"
+    counts = synth.create(path, 50)
+    assert counts["project"] == 50
+    settings = Settings(database_url=f"sqlite:///{path}", response_cache_entries=0)
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/v1/projects", params={"sort": "-completion_date", "limit": 10})
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert page["total"] == 50
+        assert len(page["items"]) == 10
+        assert client.get("/v1/projects/project-0").status_code == 200
+
+
+def test_ceiling_replays_recorded_answers(tmp_path: Path) -> None:
+    ceiling = importlib.import_module("bench.ceiling")
+    fixtures = tmp_path / "fixtures.json"
+    body = b'{"items":[]}'
+    fixtures.write_text(
+        json.dumps(
+            [
+                {
+                    "path": "/v1/projects",
+                    "query": "limit=50",
+                    "if_none_match": None,
+                    "status": 200,
+                    "headers": [["content-type", "application/json"], ["etag", '"v-1"']],
+                    "body_b64": base64.b64encode(body).decode(),
+                }
+            ]
+        )
+    )
+    ceiling.ANSWERS.clear()
+    ceiling.ANSWERS.update(ceiling.load(fixtures))
+    with TestClient(ceiling.app) as client:
+        response = client.get("/v1/projects?limit=50")
+        assert response.status_code == 200
+        assert response.content == body
+        assert response.headers["content-type"] == "application/json"
+        assert response.headers["etag"] == '"v-1"'
+        assert client.get("/v1/other").status_code == 404
