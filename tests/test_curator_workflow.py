@@ -1,0 +1,69 @@
+"""The curator guide's workflow: a new article and its records need no code change."""
+
+import hashlib
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from app.config import ROOT, Settings
+from app.loader.build import build
+from app.main import create_app
+
+ARTICLE = (
+    "Almaty and Urumqi mark thirty years as sister cities.\n"
+    "The mayors said the Almaty–Urumqi tie had grown into a model of cooperation.\n"  # noqa: RUF001
+)
+
+
+def test_a_new_source_with_records_builds_and_is_served(data_copy: Path, tmp_path: Path) -> None:
+    # 1. The text, unchanged, under sources/.
+    (data_copy / "sources" / "example-2025-anniversary.txt").write_text(ARTICLE, encoding="utf-8")
+    digest = hashlib.sha256(ARTICLE.encode()).hexdigest()
+    # 2. Its bibliographic entry, appended to sources.yaml.
+    with (data_copy / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "- id: example-2025-anniversary\n"
+            f"  sha256: {digest}\n"
+            "  title: Almaty and Urumqi mark thirty years\n"
+            "  publisher: Example News\n"
+            "  authors: []\n"
+            "  kind: news\n"
+            "  language: en\n"
+            '  published: "2025-03"\n'
+            "  published_precision: month\n"
+            "  url: null\n"
+            "  copy_url: null\n"
+            "  notes: A test article.\n"
+        )
+    # 3. A record citing it, in a file of its own (any *.yaml is read).
+    (data_copy / "example.yaml").write_text(
+        "events:\n"
+        "- id: almaty-urumqi-thirty-years\n"
+        "  pair: CN-KZ\n"
+        "  title: Almaty and Urumqi mark thirty years as sister cities\n"
+        "  type: cultural\n"
+        "  date: null\n"
+        "  places: [almaty, urumqi]\n"
+        "  citations:\n"
+        "  - source: example-2025-anniversary\n"
+        "    excerpt: Almaty and Urumqi mark thirty years as sister cities.\n",
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'curated.sqlite3'}"
+    build(url, data_copy)
+    with TestClient(create_app(Settings(database_url=url, data_dir=data_copy))) as client:
+        event = client.get("/v1/events/almaty-urumqi-thirty-years").json()
+        assert {p["id"] for p in event["places"]} == {"almaty", "urumqi"}
+        citation = event["citations"][0]
+        assert (citation["start"], citation["end"]) == (0, len(ARTICLE.splitlines()[0]))
+        records = client.get("/v1/sources/example-2025-anniversary/records").json()
+        assert [r["id"] for r in records["items"]] == ["almaty-urumqi-thirty-years"]
+
+
+def test_the_guide_documents_every_vocabulary() -> None:
+    import yaml
+
+    guide = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    names = yaml.safe_load((ROOT / "data" / "vocabularies.yaml").read_text())["vocabularies"]
+    missing = [name for name in names if f"`{name}`" not in guide and name not in guide]
+    assert missing == []
