@@ -12,11 +12,8 @@ from app.queries.common import (
     Ref,
     Text,
     Year,
-    cited_in,
-    contains,
     run_list,
     year_of,
-    year_range,
 )
 
 SORTABLE = {
@@ -38,6 +35,14 @@ SPEC = ListSpec(
         "name": col(Award.name),
         "year": year_of(col(Award.date)),
     },
+    equals={
+        "recipient": col(Award.recipient_id),
+        "conferred_by_country": col(Award.conferred_by_country),
+        "place": col(Award.place_id),
+    },
+    text=(col(Award.name), col(Award.local_name), col(Award.reason)),
+    dated=col(Award.date),
+    pair=col(Award.pair),
 )
 
 
@@ -79,20 +84,4 @@ class AwardQuery(ListQuery):
 
 def list_awards(session: Session, query: AwardQuery) -> ListResult:
     """A filtered, sorted page of award conferrals."""
-    statement = select(Award)
-    if query.recipient:
-        statement = statement.where(col(Award.recipient_id) == query.recipient)
-    if query.conferred_by_country:
-        statement = statement.where(col(Award.conferred_by_country) == query.conferred_by_country)
-    if query.place:
-        statement = statement.where(col(Award.place_id) == query.place)
-    statement = statement.where(*year_range(col(Award.date), query.year_from, query.year_to))
-    if query.source:
-        statement = statement.where(cited_in("award", col(Award.id), query.source))
-    if query.pair:
-        statement = statement.where(col(Award.pair) == query.pair)
-    if query.q:
-        statement = statement.where(
-            contains(query.q, col(Award.name), col(Award.local_name), col(Award.reason))
-        )
-    return run_list(session, statement, query, SPEC)
+    return run_list(session, select(Award), query, SPEC)

@@ -3,7 +3,7 @@
 import base64
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -186,19 +186,53 @@ def _after(column: Any, descending: bool, id_column: Any, cursor: str) -> Any:
 
 @dataclass(frozen=True)
 class ListSpec:
-    """What a collection's list can sort and facet by, and how its records are cited."""
+    """What a collection's list filters, sorts and facets by, and how its records are cited.
+
+    The filters every list shares are declared here and applied by `run_list`; a query
+    module writes only the filters peculiar to its collection.
+    """
 
     record_type: str
     id_column: Any
     sortable: dict[str, Any]
     default_order: list[Any]
     facets: dict[str, Any]
+    equals: dict[str, Any] = field(default_factory=dict)  # query field -> column
+    text: tuple[Any, ...] = ()  # columns that `q` searches
+    dated: Any = None  # partial-date column that year_from/year_to bound
+    period: tuple[Any, Any] | None = None  # (start, end) columns year_from/year_to overlap
+    pair: Any = None  # the country-pair column
+    disputed: Any = None  # the disagreement column that `disputed` tests
+
+
+def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> Select[Any]:
+    """Apply the filters declared in `spec`: equality, source, pair, q, years, disputed."""
+    values = query.model_dump()
+    for name, column in spec.equals.items():
+        if values.get(name) is not None:
+            statement = statement.where(column == values[name])
+    if values.get("source"):
+        statement = statement.where(cited_in(spec.record_type, spec.id_column, values["source"]))
+    if spec.pair is not None and values.get("pair"):
+        statement = statement.where(spec.pair == values["pair"])
+    if spec.text and values.get("q"):
+        statement = statement.where(contains(values["q"], *spec.text))
+    year_from, year_to = values.get("year_from"), values.get("year_to")
+    if spec.dated is not None:
+        statement = statement.where(*year_range(spec.dated, year_from, year_to))
+    if spec.period is not None:
+        statement = statement.where(*period_overlaps(*spec.period, year_from, year_to))
+    if spec.disputed is not None and values.get("disputed") is not None:
+        disputed = spec.disputed.is_not(None) if values["disputed"] else spec.disputed.is_(None)
+        statement = statement.where(disputed)
+    return statement
 
 
 def run_list(
     session: Session, statement: Select[Any], query: ListQuery, spec: ListSpec
 ) -> ListResult:
-    """One page of the filtered `statement`, its total, and any facets asked for."""
+    """One page of `statement` with the shared filters applied, its total, and any facets."""
+    statement = shared_filters(statement, query, spec)
     order = order_by(query.sort, spec.sortable, spec.default_order, spec.id_column)
     facets = facet_counts(session, statement, query.facet, spec) if query.facet else None
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0

@@ -12,11 +12,8 @@ from app.queries.common import (
     Ref,
     Text,
     Year,
-    cited_in,
-    contains,
     run_list,
     year_of,
-    year_range,
 )
 
 SORTABLE = {
@@ -32,6 +29,10 @@ SPEC = ListSpec(
     sortable=SORTABLE,
     default_order=[col(Event.date)],
     facets={"type": col(Event.type), "year": year_of(col(Event.date)), "pair": col(Event.pair)},
+    equals={"type": col(Event.type)},
+    text=(col(Event.title), col(Event.description)),
+    dated=col(Event.date),
+    pair=col(Event.pair),
 )
 
 
@@ -70,36 +71,21 @@ class EventQuery(ListQuery):
     )
 
 
+# Filters on the people, places and projects an event links to.
+LINKS = {
+    "place": (EventPlace.event_id, EventPlace.place_id),
+    "person": (EventPerson.event_id, EventPerson.person_id),
+    "project": (EventProject.event_id, EventProject.project_id),
+}
+
+
 def list_events(session: Session, query: EventQuery) -> ListResult:
     """A filtered, sorted page of events (a timeline, by date by default)."""
     statement = select(Event)
-    if query.type:
-        statement = statement.where(col(Event.type) == query.type)
-    statement = statement.where(*year_range(col(Event.date), query.year_from, query.year_to))
-    if query.place:
-        statement = statement.where(
-            exists().where(
-                col(EventPlace.event_id) == col(Event.id), col(EventPlace.place_id) == query.place
+    for name, (event_id, linked_id) in LINKS.items():
+        value = getattr(query, name)
+        if value:
+            statement = statement.where(
+                exists().where(col(event_id) == col(Event.id), col(linked_id) == value)
             )
-        )
-    if query.person:
-        statement = statement.where(
-            exists().where(
-                col(EventPerson.event_id) == col(Event.id),
-                col(EventPerson.person_id) == query.person,
-            )
-        )
-    if query.project:
-        statement = statement.where(
-            exists().where(
-                col(EventProject.event_id) == col(Event.id),
-                col(EventProject.project_id) == query.project,
-            )
-        )
-    if query.source:
-        statement = statement.where(cited_in("event", col(Event.id), query.source))
-    if query.pair:
-        statement = statement.where(col(Event.pair) == query.pair)
-    if query.q:
-        statement = statement.where(contains(query.q, col(Event.title), col(Event.description)))
     return run_list(session, statement, query, SPEC)

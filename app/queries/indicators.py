@@ -12,9 +12,6 @@ from app.queries.common import (
     Ref,
     Text,
     Year,
-    cited_in,
-    contains,
-    period_overlaps,
     run_list,
     year_of,
 )
@@ -38,6 +35,11 @@ SPEC = ListSpec(
         "place": col(Indicator.place_id),
         "year": year_of(col(Indicator.period_start)),
     },
+    equals={"metric": col(Indicator.metric), "place": col(Indicator.place_id)},
+    text=(col(Indicator.subject),),
+    period=(col(Indicator.period_start), col(Indicator.period_end)),
+    pair=col(Indicator.pair),
+    disputed=col(Indicator.disagreement_id),
 )
 
 
@@ -81,23 +83,4 @@ class IndicatorQuery(ListQuery):
 
 def list_indicators(session: Session, query: IndicatorQuery) -> ListResult:
     """A filtered, sorted page of indicators."""
-    statement = select(Indicator)
-    if query.metric:
-        statement = statement.where(col(Indicator.metric) == query.metric)
-    if query.place:
-        statement = statement.where(col(Indicator.place_id) == query.place)
-    statement = statement.where(
-        *period_overlaps(
-            col(Indicator.period_start), col(Indicator.period_end), query.year_from, query.year_to
-        )
-    )
-    if query.disputed is not None:
-        column = col(Indicator.disagreement_id)
-        statement = statement.where(column.is_not(None) if query.disputed else column.is_(None))
-    if query.source:
-        statement = statement.where(cited_in("indicator", col(Indicator.id), query.source))
-    if query.pair:
-        statement = statement.where(col(Indicator.pair) == query.pair)
-    if query.q:
-        statement = statement.where(contains(query.q, col(Indicator.subject)))
-    return run_list(session, statement, query, SPEC)
+    return run_list(session, select(Indicator), query, SPEC)

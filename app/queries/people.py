@@ -11,8 +11,6 @@ from app.queries.common import (
     ListSpec,
     Ref,
     Text,
-    cited_in,
-    contains,
     eager,
     run_list,
 )
@@ -25,6 +23,8 @@ SPEC = ListSpec(
     sortable=SORTABLE,
     default_order=[col(Person.name)],
     facets={"country": col(Person.country)},
+    equals={"country": col(Person.country)},
+    text=(col(Person.name), col(Person.aliases), col(Person.description)),
 )
 
 
@@ -52,12 +52,4 @@ class PersonQuery(ListQuery):
 def list_people(session: Session, query: PersonQuery) -> ListResult:
     """A filtered, sorted page of people."""
     statement = select(Person).options(eager(Person.citations))
-    if query.country:
-        statement = statement.where(col(Person.country) == query.country)
-    if query.source:
-        statement = statement.where(cited_in("person", col(Person.id), query.source))
-    if query.q:
-        statement = statement.where(
-            contains(query.q, col(Person.name), col(Person.aliases), col(Person.description))
-        )
     return run_list(session, statement, query, SPEC)

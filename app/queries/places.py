@@ -1,7 +1,7 @@
 """Queries on places."""
 
 from pydantic import Field
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Place
@@ -11,8 +11,6 @@ from app.queries.common import (
     ListSpec,
     Ref,
     Text,
-    cited_in,
-    contains,
     eager,
     run_list,
 )
@@ -35,6 +33,13 @@ SPEC = ListSpec(
         "country": col(Place.country),
         "region": col(Place.region_code),
     },
+    equals={
+        "kind": col(Place.kind),
+        "country": col(Place.country),
+        "region": col(Place.region_code),
+        "parent": col(Place.parent_id),
+    },
+    text=(col(Place.name), col(Place.aliases)),
 )
 
 
@@ -69,16 +74,4 @@ class PlaceQuery(ListQuery):
 def list_places(session: Session, query: PlaceQuery) -> ListResult:
     """A filtered, sorted page of places."""
     statement = select(Place).options(eager(Place.citations))
-    if query.kind:
-        statement = statement.where(col(Place.kind) == query.kind)
-    if query.country:
-        statement = statement.where(col(Place.country) == query.country)
-    if query.region:
-        statement = statement.where(col(Place.region_code) == query.region)
-    if query.parent:
-        statement = statement.where(col(Place.parent_id) == query.parent)
-    if query.source:
-        statement = statement.where(cited_in("place", col(Place.id), query.source))
-    if query.q:
-        statement = statement.where(or_(contains(query.q, col(Place.name), col(Place.aliases))))
     return run_list(session, statement, query, SPEC)

@@ -12,11 +12,8 @@ from app.queries.common import (
     Ref,
     Text,
     Year,
-    cited_in,
-    contains,
     run_list,
     year_of,
-    year_range,
 )
 
 SORTABLE = {
@@ -51,6 +48,14 @@ SPEC = ListSpec(
         "bri": col(Project.bri),
         "year": year_of(col(Project.completion_date)),
     },
+    equals={
+        "sector": col(Project.sector),
+        "status": col(Project.status),
+        "host_country": col(Project.host_country),
+    },
+    text=(col(Project.name), col(Project.aliases), col(Project.description)),
+    dated=col(Project.completion_date),
+    pair=col(Project.pair),
 )
 
 
@@ -107,10 +112,6 @@ class ProjectQuery(ListQuery):
 def list_projects(session: Session, query: ProjectQuery) -> ListResult:
     """A filtered, sorted page of projects and the number matching."""
     statement = select(Project)
-    if query.sector:
-        statement = statement.where(col(Project.sector) == query.sector)
-    if query.status:
-        statement = statement.where(col(Project.status) == query.status)
     if query.place or query.region:
         statement = statement.join(Place, col(Place.id) == col(Project.place_id))
         if query.place:
@@ -119,23 +120,9 @@ def list_projects(session: Session, query: ProjectQuery) -> ListResult:
             )
         if query.region:
             statement = statement.where(col(Place.region_code) == query.region)
-    if query.host_country:
-        statement = statement.where(col(Project.host_country) == query.host_country)
     if query.bri is not None:
+        bri = col(Project.bri)
         statement = statement.where(
-            col(Project.bri).is_(True)
-            if query.bri
-            else or_(col(Project.bri).is_(False), col(Project.bri).is_(None))
-        )
-    statement = statement.where(
-        *year_range(col(Project.completion_date), query.year_from, query.year_to)
-    )
-    if query.source:
-        statement = statement.where(cited_in("project", col(Project.id), query.source))
-    if query.pair:
-        statement = statement.where(col(Project.pair) == query.pair)
-    if query.q:
-        statement = statement.where(
-            contains(query.q, col(Project.name), col(Project.aliases), col(Project.description))
+            bri.is_(True) if query.bri else or_(bri.is_(False), bri.is_(None))
         )
     return run_list(session, statement, query, SPEC)

@@ -12,11 +12,8 @@ from app.queries.common import (
     Ref,
     Text,
     Year,
-    cited_in,
-    contains,
     run_list,
     year_of,
-    year_range,
 )
 
 SORTABLE = {"id": col(Quote.id), "date": col(Quote.date), "speaker": col(Quote.speaker_id)}
@@ -27,6 +24,10 @@ SPEC = ListSpec(
     sortable=SORTABLE,
     default_order=[col(Quote.speaker_id)],
     facets={"speaker": col(Quote.speaker_id), "year": year_of(col(Quote.date))},
+    equals={"speaker": col(Quote.speaker_id)},
+    text=(col(Quote.text), col(Quote.context)),
+    dated=col(Quote.date),
+    pair=col(Quote.pair),
 )
 
 
@@ -60,14 +61,4 @@ class QuoteQuery(ListQuery):
 
 def list_quotes(session: Session, query: QuoteQuery) -> ListResult:
     """A filtered, sorted page of quotes."""
-    statement = select(Quote)
-    if query.speaker:
-        statement = statement.where(col(Quote.speaker_id) == query.speaker)
-    statement = statement.where(*year_range(col(Quote.date), query.year_from, query.year_to))
-    if query.source:
-        statement = statement.where(cited_in("quote", col(Quote.id), query.source))
-    if query.pair:
-        statement = statement.where(col(Quote.pair) == query.pair)
-    if query.q:
-        statement = statement.where(contains(query.q, col(Quote.text), col(Quote.context)))
-    return run_list(session, statement, query, SPEC)
+    return run_list(session, select(Quote), query, SPEC)

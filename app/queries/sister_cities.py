@@ -12,10 +12,8 @@ from app.queries.common import (
     Ref,
     Text,
     Year,
-    cited_in,
     run_list,
     year_of,
-    year_range,
 )
 
 SORTABLE = {
@@ -35,6 +33,9 @@ SPEC = ListSpec(
         "side_b": col(SisterCity.side_b_id),
         "year": year_of(col(SisterCity.established)),
     },
+    equals={"tie_type": col(SisterCity.tie_type)},
+    dated=col(SisterCity.established),
+    pair=col(SisterCity.pair),
 )
 
 
@@ -75,13 +76,4 @@ def list_sister_cities(session: Session, query: SisterCityQuery) -> ListResult:
         statement = statement.where(
             or_(col(SisterCity.side_a_id) == query.place, col(SisterCity.side_b_id) == query.place)
         )
-    if query.tie_type:
-        statement = statement.where(col(SisterCity.tie_type) == query.tie_type)
-    statement = statement.where(
-        *year_range(col(SisterCity.established), query.year_from, query.year_to)
-    )
-    if query.source:
-        statement = statement.where(cited_in("sister_city", col(SisterCity.id), query.source))
-    if query.pair:
-        statement = statement.where(col(SisterCity.pair) == query.pair)
     return run_list(session, statement, query, SPEC)

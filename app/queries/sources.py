@@ -10,7 +10,6 @@ from app.queries.common import (
     ListResult,
     ListSpec,
     Text,
-    contains,
     eager,
     run_list,
     year_of,
@@ -34,6 +33,8 @@ SPEC = ListSpec(
         "publisher": col(Source.publisher),
         "year": year_of(col(Source.published)),
     },
+    equals={"kind": col(Source.kind), "language": col(Source.language)},
+    text=(col(Source.title), col(Source.publisher)),
 )
 
 
@@ -59,12 +60,6 @@ class SourceQuery(ListQuery):
 def list_sources(session: Session, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
     statement = select(Source).options(eager(Source.credits))
-    if query.kind:
-        statement = statement.where(col(Source.kind) == query.kind)
-    if query.language:
-        statement = statement.where(col(Source.language) == query.language)
-    if query.q:
-        statement = statement.where(contains(query.q, col(Source.title), col(Source.publisher)))
     return run_list(session, statement, query, SPEC)
 
 

@@ -15,8 +15,6 @@ from app.queries.common import (
     Ref,
     Text,
     Year,
-    cited_in,
-    period_overlaps,
     run_list,
     year_of,
 )
@@ -42,6 +40,14 @@ SPEC = ListSpec(
         "unit": col(TradeStat.unit),
         "year": year_of(col(TradeStat.period_start)),
     },
+    equals={
+        "metric": col(TradeStat.metric),
+        "kind": col(TradeStat.kind),
+        "stated_by": col(TradeStat.stated_by_id),
+    },
+    period=(col(TradeStat.period_start), col(TradeStat.period_end)),
+    pair=col(TradeStat.pair),
+    disputed=col(TradeStat.disagreement_id),
 )
 
 
@@ -83,26 +89,7 @@ class TradeStatQuery(ListQuery):
 
 def list_trade_stats(session: Session, query: TradeStatQuery) -> ListResult:
     """A filtered, sorted page of trade statistics."""
-    statement = select(TradeStat)
-    if query.metric:
-        statement = statement.where(col(TradeStat.metric) == query.metric)
-    if query.kind:
-        statement = statement.where(col(TradeStat.kind) == query.kind)
-    statement = statement.where(
-        *period_overlaps(
-            col(TradeStat.period_start), col(TradeStat.period_end), query.year_from, query.year_to
-        )
-    )
-    if query.stated_by:
-        statement = statement.where(col(TradeStat.stated_by_id) == query.stated_by)
-    if query.disputed is not None:
-        column = col(TradeStat.disagreement_id)
-        statement = statement.where(column.is_not(None) if query.disputed else column.is_(None))
-    if query.source:
-        statement = statement.where(cited_in("trade_stat", col(TradeStat.id), query.source))
-    if query.pair:
-        statement = statement.where(col(TradeStat.pair) == query.pair)
-    return run_list(session, statement, query, SPEC)
+    return run_list(session, select(TradeStat), query, SPEC)
 
 
 class SeriesQuery(BaseModel):

@@ -1,0 +1,463 @@
+"""Hostile and malformed requests, security headers, docs switch, statement time limit and the
+read-only serving engine."""
+
+import hashlib
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from app.config import ROOT, Settings
+from app.db import make_read_engine, sqlite_path
+from tests.conftest import COLLECTION_KEYS
+
+Records = dict[str, list[dict[str, Any]]]
+Problem = Callable[..., dict[str, Any]]
+COLLECTIONS = list(COLLECTION_KEYS)
+SQLISH = ["' OR 1=1 --", "1; DROP TABLE project; --", '" OR ""="', "%' UNION SELECT 1 --", "_%"]
+# Text filters of each list that take free text (ids are checked by pattern).
+TEXT_FILTERS = {
+    "sources": ["q", "kind", "language"],
+    "people": ["q", "country"],
+    "places": ["q", "kind", "country", "region"],
+    "projects": ["q", "sector", "status", "region", "host_country", "pair"],
+    "awards": ["q", "conferred_by_country", "pair"],
+    "trade-stats": ["metric", "kind", "pair"],
+    "sister-cities": ["tie_type", "pair"],
+    "quotes": ["q", "pair"],
+    "events": ["q", "type", "pair"],
+    "indicators": ["q", "metric", "pair"],
+}
+LEAKS = ("root:x:", "root:*:", "/bin/bash", "Traceback", "sqlite3.", "sqlalchemy.")
+
+
+def check_safe(response: httpx.Response) -> None:
+    """Never a server error, and nothing of a file or a stack trace in the body."""
+    assert response.status_code < 500, (response.status_code, response.text[:500])
+    for leak in LEAKS:
+        assert leak not in response.text, (leak, response.text[:500])
+
+
+def assert_4xx_problem(response: httpx.Response, assert_problem: Problem) -> dict[str, Any]:
+    check_safe(response)
+    assert 400 <= response.status_code < 500, response.status_code
+    return assert_problem(response, response.status_code)
+
+
+@pytest.fixture(scope="module")
+def counts_before(client: TestClient) -> dict[str, int]:
+    return client.get("/v1/meta").json()["counts"]
+
+
+# ------------------------------------------------------------------------------ hostile input
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_sql_like_text_is_data_not_code(
+    client: TestClient, collection: str, counts_before: dict[str, int], assert_problem: Problem
+) -> None:
+    for name in TEXT_FILTERS[collection]:
+        for value in SQLISH:
+            response = client.get(f"/v1/{collection}", params={name: value})
+            check_safe(response)
+            if response.status_code == 200:
+                # Nothing in the data contains these strings (or equals them).
+                assert response.json()["total"] == 0, (collection, name, value)
+            else:
+                assert_problem(response, 422)
+    # Sort fields come from an allow-list; source ids must be slugs.
+    for name in ("sort", "source"):
+        assert_problem(client.get(f"/v1/{collection}", params={name: SQLISH[0]}), 422)
+    assert client.get("/v1/meta").json()["counts"] == counts_before
+
+
+def test_like_wildcards_are_matched_literally(client: TestClient, dataset: Records) -> None:
+    """`%` and `_` in q are characters, not LIKE wildcards."""
+    assert client.get("/v1/projects", params={"q": "%"}).json()["total"] == sum(
+        "%" in " ".join([p["name"], *(p.get("aliases") or []), p.get("description") or ""])
+        for p in dataset["projects"]
+    )
+    assert client.get("/v1/projects", params={"q": "_"}).json()["total"] == sum(
+        "_" in " ".join([p["name"], *(p.get("aliases") or []), p.get("description") or ""])
+        for p in dataset["projects"]
+    )
+
+
+@pytest.mark.parametrize("q", [*SQLISH, "NEAR(a b", "*", "col:value", "^x", "a:b"])
+def test_sql_and_fts_injection_in_search(
+    client: TestClient, q: str, assert_problem: Problem
+) -> None:
+    response = client.get("/v1/search", params={"q": q})
+    check_safe(response)
+    if response.status_code != 200:
+        assert_problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/sources/..%2f..%2fetc%2fpasswd/text",
+        "/v1/sources/%2e%2e/text",
+        "/v1/sources/%2e%2e%2f%2e%2e%2fetc%2fpasswd/text",
+        "/v1/sources/..%5c..%5cwindows%5cwin.ini/text",
+        "/v1/sources/%252e%252e%252fetc%252fpasswd/text",
+        "/v1/sources/etc%00passwd/text",
+        "/static-offline-docs/..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "/static-offline-docs/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    ],
+)
+def test_path_traversal(client: TestClient, path: str, assert_problem: Problem) -> None:
+    assert_4xx_problem(client.get(path), assert_problem)
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_overlong_ids(client: TestClient, collection: str, assert_problem: Problem) -> None:
+    assert_4xx_problem(client.get(f"/v1/{collection}/{'a' * 1000}"), assert_problem)
+    assert_problem(client.get(f"/v1/{collection}/{'a' * 200}"), 422)
+    assert_problem(client.get(f"/v1/{collection}/Not_A_Slug"), 422)
+
+
+def test_overlong_query_string_is_414(client: TestClient, assert_problem: Problem) -> None:
+    response = client.get("/v1/projects", params={"q": "x" * 2100})
+    assert_problem(response, 414)
+    just_under = client.get("/v1/search", params={"q": "x" * 190})
+    assert just_under.status_code == 200
+
+
+def test_overlong_path_is_414(client: TestClient, assert_problem: Problem) -> None:
+    assert_problem(client.get("/v1/" + "a/" * 600), 414)
+
+
+def _raw_get(app: Any, path: bytes, query: bytes) -> tuple[int, dict[str, str], bytes]:
+    """One GET straight through the ASGI interface, with bytes no HTTP client would send."""
+    messages: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        messages.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path.decode("latin-1"),
+        "raw_path": path,
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    anyio.run(app, scope, receive, send)
+    start = next(m for m in messages if m["type"] == "http.response.start")
+    headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return start["status"], headers, body
+
+
+def test_raw_invalid_utf8_in_query_is_a_400_problem(client: TestClient) -> None:
+    status, headers, body = _raw_get(client.app, b"/v1/projects", b"q=\xff\xfe")
+    assert status == 400
+    assert headers["content-type"].startswith("application/problem+json")
+    assert b"Traceback" not in body
+
+
+@pytest.mark.parametrize("path", ["/v1/projects", "/v1/search", "/v1/people"])
+def test_percent_encoded_invalid_utf8_is_a_4xx_problem(
+    client: TestClient, path: str, assert_problem: Problem
+) -> None:
+    """%ff%fe decodes to no UTF-8 text: refused, not silently replaced by U+FFFD."""
+    response = client.get(f"{path}?q=%ff%fe")
+    assert_4xx_problem(response, assert_problem)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 10**30},
+        {"limit": 0},
+        {"limit": -1},
+        {"limit": 501},
+        {"limit": "ten"},
+        {"offset": -1},
+        {"offset": 10**30},
+        {"year_from": 99999999999999999999},
+        {"year_to": -99999999999999999999},
+        {"year_from": "1e3"},
+        {"year_from": "nan"},
+        {"year_from": 999},
+        {"bri": "maybe"},
+        {"unknown": "1"},
+        {"Limit": "5"},
+        {"format": "../../etc/passwd"},
+    ],
+)
+def test_bad_numbers_and_unknown_parameters_are_422(
+    client: TestClient, params: dict[str, Any], assert_problem: Problem
+) -> None:
+    body = assert_problem(client.get("/v1/projects", params=params), 422)
+    assert body.get("errors"), body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *(f"/v1/{name}?unknown=1" for name in COLLECTIONS),
+        "/v1/search?q=wind&unknown=1",
+        "/v1/trade-stats/series?metric=trade_turnover&unknown=1",
+        "/v1/sources/sfc-2023-zhang-xiao/records?unknown=1",
+        "/v1/sources/sfc-2023-zhang-xiao/records?limit=100000000000000000000",
+    ],
+)
+def test_unknown_parameters_are_422_on_every_list(
+    client: TestClient, path: str, assert_problem: Problem
+) -> None:
+    assert_problem(client.get(path), 422)
+
+
+def test_other_methods_are_405_problems(client: TestClient, assert_problem: Problem) -> None:
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        response = client.request(method, "/v1/projects")
+        assert_problem(response, 405)
+        assert "GET" in response.headers["allow"]
+
+
+# ------------------------------------------------------------------------------ security headers
+
+
+def _assert_security_headers(response: httpx.Response) -> None:
+    assert response.headers.get("x-content-type-options") == "nosniff", response.url
+    assert response.headers.get("referrer-policy"), response.url
+    assert "content-security-policy" in response.headers, response.url
+    assert "server" not in response.headers, response.url
+
+
+def test_security_headers_on_every_answer(client: TestClient) -> None:
+    paths = [
+        "/v1/projects",
+        "/v1/projects/zhanatas-wind-farm",
+        "/v1/projects/no-such-project",
+        "/v1/projects?limit=0",
+        "/v1/sources/sfc-2023-zhang-xiao/text",
+        "/healthz",
+        "/openapi.json",
+        "/docs",
+        "/redoc",
+        "/nowhere",
+    ]
+    for path in paths:
+        _assert_security_headers(client.get(path))
+    _assert_security_headers(client.get("/v1/projects", headers={"Accept": "application/xml"}))
+    api_csp = client.get("/v1/projects").headers["content-security-policy"]
+    assert "default-src 'none'" in api_csp
+
+
+def test_security_headers_on_requests_refused_by_the_limits(client: TestClient) -> None:
+    _assert_security_headers(client.get("/v1/projects", params={"q": "x" * 3000}))
+    status, headers, _ = _raw_get(client.app, b"/v1/projects", b"q=\xff")
+    assert status == 400
+    assert headers.get("x-content-type-options") == "nosniff"
+    assert headers.get("referrer-policy")
+    assert "content-security-policy" in headers
+
+
+def _csp_directives(value: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in value.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0].lower()] = words[1:]
+    return directives
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_csp_allows_no_remote_host(client: TestClient, page: str) -> None:
+    response = client.get(page)
+    assert response.status_code == 200
+    directives = _csp_directives(response.headers["content-security-policy"])
+    assert directives.get("default-src") == ["'none'"]
+    assert directives.get("frame-ancestors") == ["'none'"]
+    local = {"'self'", "'none'", "'unsafe-inline'", "data:", "blob:"}
+    for name, sources in directives.items():
+        assert set(sources) <= local, (name, sources)
+    # The page itself loads nothing from another host, and what it loads is served.
+    urls = re.findall(r"""(?:src|href|spec-url)\s*=\s*["']([^"']+)["']""", response.text)
+    urls += re.findall(r"""url:\s*['"]([^'"]+)['"]""", response.text)
+    assert urls
+    for url in urls:
+        assert url.startswith("/") and not url.startswith("//"), url
+        assert client.get(url).status_code == 200, url
+
+
+def test_no_server_header_from_the_served_app(settings: Settings) -> None:
+    """`python -m app serve` (uvicorn) does not announce its software."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "DATA_DIR": str(settings.data_dir),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        response = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/v1/meta", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert response is not None, process.stderr.read().decode() if process.stderr else ""
+        assert response.status_code == 200
+        assert "server" not in response.headers
+        missing = httpx.get(f"http://127.0.0.1:{port}/nowhere", timeout=2)
+        assert missing.status_code == 404
+        assert "server" not in missing.headers
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_docs_can_be_switched_off(
+    make_client: Callable[..., TestClient], assert_problem: Problem
+) -> None:
+    closed = make_client(docs_enabled=False)
+    for path in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"):
+        assert_problem(closed.get(path), 404)
+    assert closed.get("/v1/meta").status_code == 200
+
+
+# ------------------------------------------------------------------------- statement time limit
+
+
+def _big_copy(database_url: str, target: Path, copies: int) -> str:
+    """A copy of the test database with `copies` extra copies of every project."""
+    source = sqlite_path(database_url)
+    assert source is not None
+    shutil.copyfile(source, target)
+    with sqlite3.connect(target) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(project)")]
+        selected = ["id || '-copy-' || n.i" if c == "id" else c for c in columns]
+        connection.execute(
+            f"INSERT INTO project ({', '.join(columns)}) "
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {copies}) "
+            f"SELECT {', '.join(selected)} FROM project, n"
+        )
+    return f"sqlite:///{target}"
+
+
+def test_statement_time_limit_gives_a_503_problem(
+    make_client: Callable[..., TestClient],
+    database_url: str,
+    tmp_path: Path,
+    assert_problem: Problem,
+) -> None:
+    """A facet over ~100k projects takes far more than 1 ms of SQLite work on any machine."""
+    url = _big_copy(database_url, tmp_path / "big.sqlite3", copies=4000)
+    slow = make_client(database_url=url, statement_timeout_ms=1, response_cache_entries=0)
+    response = slow.get("/v1/projects", params={"facet": "sector,status,year,source"})
+    body = assert_problem(response, 503)
+    assert "time limit" in body["detail"]
+    # Small statements still run under the same limit.
+    assert slow.get("/healthz").status_code == 200
+    generous = make_client(database_url=url, statement_timeout_ms=60_000)
+    assert generous.get("/v1/projects", params={"facet": "sector", "limit": 1}).status_code == 200
+
+
+def test_read_engine_interrupts_long_statements(database_url: str) -> None:
+    engine = make_read_engine(database_url, statement_timeout_ms=50)
+    runaway = text(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) "
+        "SELECT count(*) FROM c"
+    )
+    try:
+        with engine.connect() as connection:
+            with pytest.raises(OperationalError, match="interrupted"):
+                connection.execute(runaway).scalar()
+            # The connection is usable afterwards, and the clock restarts per statement.
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+            small = text(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) "
+                "SELECT count(*) FROM c"
+            )
+            assert connection.execute(small).scalar() == 1000
+    finally:
+        engine.dispose()
+
+
+def test_read_engine_without_limit_runs_to_the_end(database_url: str) -> None:
+    engine = make_read_engine(database_url, statement_timeout_ms=0)
+    query = text(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) "
+        "SELECT count(*) FROM c"
+    )
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(query).scalar() == 200000
+    finally:
+        engine.dispose()
+
+
+# ----------------------------------------------------------------------------------- read-only
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO build_info (id, dataset_version, built_at) VALUES (99, 'x', 'y')",
+        "UPDATE project SET name = 'changed'",
+        "DELETE FROM citation",
+        "CREATE TABLE intruder (x INTEGER)",
+        "DROP TABLE project",
+    ],
+)
+def test_serving_sessions_cannot_write(database_url: str, statement: str) -> None:
+    path = sqlite_path(database_url)
+    assert path is not None
+    before = _digest(path)
+    engine = make_read_engine(database_url)
+    try:
+        with Session(engine) as session:
+            with pytest.raises(OperationalError, match="readonly"):
+                session.execute(text(statement))
+                session.commit()
+            session.rollback()
+            assert session.execute(text("SELECT count(*) FROM project")).scalar()
+    finally:
+        engine.dispose()
+    assert _digest(path) == before

@@ -1,0 +1,220 @@
+"""HTTP caching (ETag, Cache-Control, Vary, 304), HEAD, and CORS."""
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.loader.build import build
+from tests.conftest import COLLECTION_KEYS
+
+Records = dict[str, list[dict[str, Any]]]
+ETAG = re.compile(r'^(W/)?"[^"]+"$')
+
+
+@pytest.fixture(scope="module")
+def get_paths(dataset: Records) -> list[str]:
+    """A GET path of every kind: each list, one item of each collection, and the others."""
+    paths = [f"/v1/{name}" for name in COLLECTION_KEYS]
+    paths += [f"/v1/{name}/{dataset[name][0]['id']}" for name in COLLECTION_KEYS]
+    source = dataset["sources"][0]["id"]
+    paths += [
+        f"/v1/sources/{source}/text",
+        f"/v1/sources/{source}/records",
+        "/v1/meta",
+        "/v1/search?q=Kazakhstan",
+        "/v1/trade-stats/series?metric=trade_turnover",
+        "/v1/disagreements",
+        "/v1/projects?format=csv",
+        "/v1/places?format=geojson",
+    ]
+    return paths
+
+
+def _max_age(cache_control: str) -> int:
+    match = re.search(r"(?:^|[,\s])max-age=(\d+)", cache_control)
+    assert match, cache_control
+    return int(match.group(1))
+
+
+def _vary(response: Any) -> set[str]:
+    return {part.strip().lower() for part in response.headers.get("vary", "").split(",")}
+
+
+def test_every_get_has_validators_and_caching_headers(
+    client: TestClient, get_paths: list[str], settings: Settings
+) -> None:
+    for path in get_paths:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.text)
+        assert ETAG.match(response.headers.get("etag", "")), (path, response.headers)
+        assert _max_age(response.headers["cache-control"]) == settings.cache_max_age, path
+        assert "accept" in _vary(response), (path, response.headers.get("vary"))
+
+
+def test_if_none_match_gives_304_with_the_same_etag(
+    client: TestClient, get_paths: list[str]
+) -> None:
+    for path in get_paths:
+        first = client.get(path)
+        etag = first.headers["etag"]
+        again = client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304, path
+        assert again.content == b"", path
+        assert again.headers["etag"] == etag, path
+        assert "accept" in _vary(again), path
+        assert _max_age(again.headers["cache-control"]) == _max_age(first.headers["cache-control"])
+
+
+def test_if_none_match_forms(client: TestClient) -> None:
+    path = "/v1/projects"
+    etag = client.get(path).headers["etag"]
+    assert client.get(path, headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": f'"other", {etag}'}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": "*"}).status_code == 304
+    stale = client.get(path, headers={"If-None-Match": '"not-the-etag"'})
+    assert stale.status_code == 200
+    assert stale.json()["items"]
+
+
+def test_etag_names_one_representation(client: TestClient, dataset: Records) -> None:
+    """Other URL, other query or other Accept: another ETag; the same request: the same one."""
+    first, second = (record["id"] for record in dataset["projects"][:2])
+    etags = {
+        "list": client.get("/v1/projects").headers["etag"],
+        "list again": client.get("/v1/projects").headers["etag"],
+        "csv by accept": client.get("/v1/projects", headers={"Accept": "text/csv"}).headers["etag"],
+        "csv by format": client.get("/v1/projects?format=csv").headers["etag"],
+        "page 2": client.get("/v1/projects?limit=2&offset=2").headers["etag"],
+        "item 1": client.get(f"/v1/projects/{first}").headers["etag"],
+        "item 2": client.get(f"/v1/projects/{second}").headers["etag"],
+    }
+    assert etags["list"] == etags["list again"]
+    del etags["list again"]
+    assert len(set(etags.values())) == len(etags), etags
+
+
+def test_csv_etag_does_not_validate_json(client: TestClient) -> None:
+    csv_etag = client.get("/v1/places", headers={"Accept": "text/csv"}).headers["etag"]
+    response = client.get("/v1/places", headers={"If-None-Match": csv_etag})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+
+
+def test_errors_are_not_given_an_etag(client: TestClient) -> None:
+    response = client.get("/v1/projects/no-such-project")
+    assert response.status_code == 404
+    assert "etag" not in response.headers
+    again = client.get("/v1/projects/no-such-project", headers={"If-None-Match": "*"})
+    assert again.status_code == 404
+
+
+def test_etags_change_with_the_dataset_version(
+    client: TestClient,
+    make_client: Callable[..., TestClient],
+    change_description: Callable[[Path, str, str], None],
+    data_copy: Path,
+    dataset: Records,
+    tmp_path: Path,
+) -> None:
+    project = dataset["projects"][0]["id"]
+    new_description = "A changed description, for the caching test."
+    change_description(data_copy / "projects.yaml", project, new_description)
+    url = f"sqlite:///{tmp_path / 'changed.sqlite3'}"
+    build(url, data_copy)
+    changed = make_client(database_url=url)
+
+    old_meta, new_meta = client.get("/v1/meta"), changed.get("/v1/meta")
+    assert old_meta.json()["dataset_version"] != new_meta.json()["dataset_version"]
+    assert changed.get(f"/v1/projects/{project}").json()["description"] == new_description
+
+    untouched_person = dataset["people"][0]["id"]
+    for path in (
+        "/v1/meta",
+        "/v1/projects",
+        f"/v1/projects/{project}",
+        f"/v1/people/{untouched_person}",
+        "/v1/projects?format=csv",
+    ):
+        old_etag = client.get(path).headers["etag"]
+        new_etag = changed.get(path).headers["etag"]
+        assert old_etag != new_etag, path
+        # A client holding the old validator gets the new representation, not a 304.
+        answer = changed.get(path, headers={"If-None-Match": old_etag})
+        assert answer.status_code == 200, path
+        assert answer.headers["etag"] == new_etag
+
+
+def test_head_is_get_without_a_body(client: TestClient, get_paths: list[str]) -> None:
+    for path in get_paths:
+        got = client.get(path)
+        head = client.head(path)
+        assert head.status_code == 200, path
+        assert head.content == b"", path
+        assert head.headers["etag"] == got.headers["etag"], path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        if "content-length" in head.headers:
+            assert int(head.headers["content-length"]) == len(got.content), path
+    etag = client.get("/v1/meta").headers["etag"]
+    assert client.head("/v1/meta", headers={"If-None-Match": etag}).status_code == 304
+    assert client.head("/v1/projects/no-such-project").status_code == 404
+
+
+# ------------------------------------------------------------------------------------------ CORS
+
+
+def test_cors_allows_any_origin_by_default(client: TestClient) -> None:
+    response = client.get("/v1/projects", headers={"Origin": "https://dashboard.example"})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    exposed_header = response.headers["access-control-expose-headers"]
+    exposed = {h.strip().lower() for h in exposed_header.split(",")}
+    assert {"etag", "link"} <= exposed
+
+
+def test_cors_preflight_for_get_succeeds(client: TestClient) -> None:
+    response = client.options(
+        "/v1/projects",
+        headers={"Origin": "https://dashboard.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert 200 <= response.status_code < 300
+    assert response.headers["access-control-allow-origin"] == "*"
+    methods = {m.strip() for m in response.headers["access-control-allow-methods"].split(",")}
+    assert "GET" in methods
+
+
+def test_cors_with_an_allow_list(make_client: Callable[..., TestClient]) -> None:
+    allowed, other = "https://allowed.example", "https://other.example"
+    restricted = make_client(cors_origins=[allowed])
+    # The same URL for both origins: the response cache must not carry one's CORS headers over.
+    for _ in range(2):
+        ok = restricted.get("/v1/meta", headers={"Origin": allowed})
+        assert ok.status_code == 200
+        assert ok.headers["access-control-allow-origin"] == allowed
+        refused = restricted.get("/v1/meta", headers={"Origin": other})
+        assert "access-control-allow-origin" not in refused.headers
+
+    preflight = {"Access-Control-Request-Method": "GET"}
+    ok = restricted.options("/v1/meta", headers={"Origin": allowed, **preflight})
+    assert 200 <= ok.status_code < 300
+    assert ok.headers["access-control-allow-origin"] == allowed
+    refused = restricted.options("/v1/meta", headers={"Origin": other, **preflight})
+    assert not 200 <= refused.status_code < 300
+    assert "access-control-allow-origin" not in refused.headers
+
+
+def test_refused_preflight_is_a_problem(
+    make_client: Callable[..., TestClient], assert_problem: Callable[..., dict[str, Any]]
+) -> None:
+    """The design: every 4xx is an RFC 9457 problem, a refused CORS preflight included."""
+    restricted = make_client(cors_origins=["https://allowed.example"])
+    response = restricted.options(
+        "/v1/meta",
+        headers={"Origin": "https://other.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert_problem(response, response.status_code)
+    assert 400 <= response.status_code < 500

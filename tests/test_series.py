@@ -1,0 +1,147 @@
+"""The trade time series: /v1/trade-stats/series, expectations from data/trade_stats.yaml."""
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+Records = dict[str, list[dict[str, Any]]]
+METRIC = "trade_turnover"
+
+
+def _period_key(record: dict[str, Any]) -> str:
+    return record["period_start"] or record["period_end"]
+
+
+@pytest.fixture(scope="module")
+def stated(dataset: Records) -> list[dict[str, Any]]:
+    """The trade_turnover figures of the data, with and without a stated period."""
+    records = [r for r in dataset["trade-stats"] if r["metric"] == METRIC]
+    assert records
+    return records
+
+
+@pytest.fixture(scope="module")
+def series(client: TestClient) -> dict[str, Any]:
+    response = client.get("/v1/trade-stats/series", params={"metric": METRIC})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    return response.json()
+
+
+def test_series_holds_every_figure_with_a_period(
+    series: dict[str, Any], stated: list[dict[str, Any]]
+) -> None:
+    assert series["metric"] == METRIC
+    points = [point for s in series["series"] for point in s["points"]]
+    with_period = [r for r in stated if r["period_start"] or r["period_end"]]
+    without_period = [r for r in stated if not (r["period_start"] or r["period_end"])]
+    assert sorted(p["id"] for p in points) == sorted(r["id"] for r in with_period)
+    assert without_period, "no figure without a period; the exclusion is not exercised"
+
+
+def test_actual_and_target_are_separate_series_sorted_by_period(
+    series: dict[str, Any], stated: list[dict[str, Any]]
+) -> None:
+    kinds = [s["kind"] for s in series["series"]]
+    assert len(kinds) == len(set(kinds))
+    expected_kinds = {r["kind"] for r in stated if r["period_start"] or r["period_end"]}
+    assert set(kinds) == expected_kinds
+    assert {"actual", "target"} <= set(kinds), "the data state both actual and target figures"
+    by_id = {r["id"]: r for r in stated}
+    for one in series["series"]:
+        assert one["points"]
+        assert all(point["kind"] == one["kind"] for point in one["points"])
+        periods = [_period_key(by_id[point["id"]]) for point in one["points"]]
+        assert periods == sorted(periods), one["kind"]
+
+
+def test_each_point_says_what_the_data_say(
+    client: TestClient, series: dict[str, Any], stated: list[dict[str, Any]]
+) -> None:
+    by_id = {r["id"]: r for r in stated}
+    for point in (p for s in series["series"] for p in s["points"]):
+        record = by_id[point["id"]]
+        for key in ("period_start", "period_end", "period_label", "unit", "kind"):
+            assert point[key] == record[key], (point["id"], key)
+        assert point["value"] == pytest.approx(record["value"])
+        assert point["qualifier"] == record.get("qualifier", "exact")
+        if record.get("yoy_change_pct") is None:
+            assert point["yoy_change_pct"] is None
+        else:
+            assert point["yoy_change_pct"] == pytest.approx(record["yoy_change_pct"])
+        sources = list(dict.fromkeys(c["source"] for c in record["citations"]))
+        assert point["sources"] == sources, point["id"]
+        item = client.get(f"/v1/trade-stats/{point['id']}").json()
+        assert point["disputed"] == (item["disagreement_id"] is not None)
+
+
+@pytest.mark.parametrize("how", ["format", "accept"])
+def test_series_as_csv(client: TestClient, series: dict[str, Any], how: str) -> None:
+    params: dict[str, str] = {"metric": METRIC}
+    headers = {}
+    if how == "format":
+        params["format"] = "csv"
+    else:
+        headers["Accept"] = "text/csv"
+    response = client.get("/v1/trade-stats/series", params=params, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"), newline="")))
+    points = [p for s in series["series"] for p in s["points"]]
+    assert [row["id"] for row in rows] == [p["id"] for p in points]
+    for row, point in zip(rows, points, strict=True):
+        assert row["kind"] == point["kind"]
+        assert row["sources"] == "; ".join(point["sources"])
+        assert row["period_start"] == (point["period_start"] or "")
+        assert float(row["value"]) == pytest.approx(point["value"])
+        assert row["disputed"] == ("true" if point["disputed"] else "false")
+
+
+def test_unknown_metric_is_an_empty_series(client: TestClient) -> None:
+    response = client.get("/v1/trade-stats/series", params={"metric": "no_such_metric"})
+    assert response.status_code == 200
+    assert response.json() == {"metric": "no_such_metric", "pair": None, "series": []}
+    as_csv = client.get("/v1/trade-stats/series", params={"metric": "nope", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(as_csv.text, newline="")))
+    assert len(rows) == 1 and "id" in rows[0]
+
+
+def test_pair_filter(client: TestClient, stated: list[dict[str, Any]]) -> None:
+    pair = stated[0]["pair"]
+    same = client.get("/v1/trade-stats/series", params={"metric": METRIC, "pair": pair}).json()
+    assert same["pair"] == pair
+    expected = {
+        r["id"] for r in stated if r["pair"] == pair and (r["period_start"] or r["period_end"])
+    }
+    assert {p["id"] for s in same["series"] for p in s["points"]} == expected
+    other = client.get("/v1/trade-stats/series", params={"metric": METRIC, "pair": "XX-YY"})
+    assert other.json()["series"] == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"metric": ""},
+        {"metric": "x" * 201},
+        {"metric": METRIC, "format": "geojson"},
+        {"metric": METRIC, "limit": 5},
+    ],
+)
+def test_bad_series_requests_are_422_problems(
+    client: TestClient, params: dict[str, Any], assert_problem: Callable[..., dict[str, Any]]
+) -> None:
+    assert_problem(client.get("/v1/trade-stats/series", params=params), 422)
+
+
+def test_series_refuses_unavailable_media_types(
+    client: TestClient, assert_problem: Callable[..., dict[str, Any]]
+) -> None:
+    response = client.get(
+        "/v1/trade-stats/series", params={"metric": METRIC}, headers={"Accept": "application/xml"}
+    )
+    assert_problem(response, 406)
