@@ -16,19 +16,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
+import schemathesis
+import schemathesis.checks as checks
+import schemathesis.specs.openapi.checks as openapi_checks
 
 from app.config import Settings
 from app.loader.build import build
 from app.main import create_app
 from tests.conftest import DATA_DIR
-
-# schemathesis (and hypothesis, which it brings) is a test-only dependency: without it this
-# module is skipped, and says so in the summary.
-schemathesis = pytest.importorskip("schemathesis", minversion="4.0")
-hypothesis = pytest.importorskip("hypothesis")
-checks = pytest.importorskip("schemathesis.checks")
-openapi_checks = pytest.importorskip("schemathesis.specs.openapi.checks")
 
 MAX_EXAMPLES = 15
 
