@@ -62,16 +62,16 @@ def test_requests_during_rebuilds(
     def serve(worker: int) -> None:
         n = 0
         while n < REQUESTS_PER_THREAD or not done.is_set():
-            # A query no other request uses misses the response cache and reads the database;
-            # plain /v1/meta is answered from the cache once per version.
+            # A request no other request makes (a unique Accept header or query) misses the
+            # response cache and reads the database; plain /v1/meta is cached once per version.
             unique = n * THREADS + worker
-            path = [
-                "/v1/meta",
-                f"/v1/meta?n={unique}",
-                f"/v1/projects?limit=3&offset={unique}",
+            path, accept = [
+                ("/v1/meta", "application/json"),
+                ("/v1/meta", f"application/json; variant={unique}"),
+                (f"/v1/projects?limit=3&offset={unique}", "application/json"),
             ][n % 3]
             try:
-                response = app.get(path)
+                response = app.get(path, headers={"Accept": accept})
             except Exception as exc:
                 failures.append(f"{path}: {exc!r}")
                 return

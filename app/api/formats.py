@@ -11,10 +11,10 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 from fastapi import Request, Response
 from pydantic import BaseModel
 
-from app.api.examples import page_example
+from app.api.examples import example, page_example
 from app.api.pagination import FacetCount, Page, next_links
 from app.errors import InvalidParameter, NotAcceptable
-from app.queries.common import ListQuery, ListResult
+from app.queries.common import ItemQuery, ListQuery, ListResult
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -231,6 +231,64 @@ def list_response(
     )
 
 
+def page_response(
+    request: Request,
+    model: type[BaseModel],
+    query: Q,
+    fetch: Callable[[Q], tuple[list[Any], int]],
+) -> Response:
+    """A list that is not a collection (search hits, a source's records), as JSON or CSV."""
+    fmt = negotiate(request, query.format, geo=False)
+    query = query.resolved(fmt)
+    items, total = fetch(query)
+    headers = {"Vary": "Accept"}
+    link = next_links(request, total, query)
+    if link:
+        headers["Link"] = link
+    if fmt == "csv":
+        rows = [item.model_dump(mode="json") for item in items]
+        return Response(
+            render_csv(flat_columns(model), rows),
+            media_type="text/csv; charset=utf-8",
+            headers=headers,
+        )
+    page = Page[Any](items=items, total=total, limit=query.page_size, offset=query.offset)
+    return Response(page.model_dump_json(exclude={"facets"}), media_type=JSON, headers=headers)
+
+
+def item_response(
+    request: Request,
+    model: type[BaseModel],
+    record: Any,
+    query: ItemQuery,
+    geometry: Geometry | None = None,
+) -> Response:
+    """One record in the negotiated format: JSON, a one-row CSV or a GeoJSON Feature."""
+    fmt = negotiate(request, query.format, geometry is not None)
+    item = model.model_validate(record)
+    headers = {"Vary": "Accept"}
+    if fmt == "json":
+        return Response(item.model_dump_json(), media_type=JSON, headers=headers)
+    row = item.model_dump(mode="json")
+    columns = flat_columns(model)
+    if fmt == "csv":
+        return Response(
+            render_csv(columns, [row]), media_type="text/csv; charset=utf-8", headers=headers
+        )
+    assert geometry is not None
+    feature = {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": geometry(row),
+        "properties": {name: get(row) for name, get in columns},
+    }
+    return Response(
+        json.dumps(feature, ensure_ascii=False, separators=(",", ":")),
+        media_type=GEOJSON,
+        headers=headers,
+    )
+
+
 def _facets(result: ListResult) -> dict[str, list[FacetCount]] | None:
     if result.facets is None:
         return None
@@ -268,6 +326,24 @@ def tie_line(row: dict[str, Any]) -> dict[str, Any] | None:
     """A LineString from side_a to side_b of a sister-city tie."""
     a, b = _point(row.get("side_a")), _point(row.get("side_b"))
     return {"type": "LineString", "coordinates": [a, b]} if a and b else None
+
+
+def item_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of an item's formats, with an example record."""
+    content: dict[str, Any] = {
+        JSON: {"example": example(collection)},
+        "text/csv": {"schema": {"type": "string"}},
+    }
+    if geo:
+        content[GEOJSON] = {"schema": {"type": "object"}}
+    return {
+        200: {
+            "content": content,
+            "description": "The record as JSON (default), a one-row CSV"
+            + (" or a GeoJSON Feature" if geo else "")
+            + ", by `format` or Accept.",
+        }
+    }
 
 
 def list_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:

@@ -53,14 +53,3 @@ def next_links(
         url = request.url.include_query_params(offset=max(query.offset - size, 0), limit=size)
         links.append(f'<{url.path}?{url.query}>; rel="prev"')
     return ", ".join(links) or None
-
-
-def make_page(
-    request: Request, items: list[T], total: int, query: ListQuery
-) -> tuple[Page[T], dict[str, str]]:
-    """The page envelope and its headers, for lists that are not collections."""
-    link = next_links(request, total, query)
-    return (
-        Page[T](items=items, total=total, limit=query.page_size, offset=query.offset),
-        {"Link": link} if link else {},
-    )

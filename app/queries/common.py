@@ -65,15 +65,6 @@ class ListQuery(BaseModel):
         "coordinates. Overrides the Accept header.",
     )
 
-    def json_only(self) -> Self:
-        """This query for an endpoint that answers JSON only; another `format` is a 422."""
-        if self.format not in (None, "json"):
-            message = "this endpoint answers JSON only"
-            raise InvalidParameter(
-                message, errors=[{"loc": ["query", "format"], "msg": message, "type": "enum"}]
-            )
-        return self.resolved("json")
-
     def resolved(self, fmt: str) -> Self:
         """This query for the negotiated format: the default limit is a JSON page, or the
         whole filtered collection for CSV and GeoJSON; a limit above the format's cap is a
@@ -350,3 +341,22 @@ def period_overlaps(start: Any, end: Any, year_from: int | None, year_to: int | 
 Year = Annotated[int | None, Field(ge=1000, le=9999, description="A year, e.g. 2023.")]
 Text = Annotated[str | None, Field(min_length=1, max_length=MAX_TEXT)]
 Ref = Annotated[str | None, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
+
+
+class ItemQuery(BaseModel):
+    """The representation of one record; unknown parameters are rejected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["json", "csv", "geojson"] | None = Field(
+        default=None,
+        examples=["json"],
+        description="Representation: json (default), csv (one row), or geojson (one Feature) "
+        "where the record has coordinates. Overrides the Accept header.",
+    )
+
+
+class NoQuery(BaseModel):
+    """An endpoint that takes no query parameters; any is rejected."""
+
+    model_config = ConfigDict(extra="forbid")

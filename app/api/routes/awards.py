@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.examples import example, json_example
-from app.api.formats import list_response, list_responses
+from app.api.formats import item_response, item_responses, list_response, list_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import AwardDep, SessionDep
 from app.models import AwardPublic
 from app.queries.awards import AwardQuery, list_awards
+from app.queries.common import ItemQuery
 
 router = APIRouter(prefix="/awards", tags=["awards"], responses=PROBLEM_RESPONSES)
 
@@ -32,8 +32,8 @@ def read_awards(
     "/{id}",
     summary="Get an award",
     response_model=AwardPublic,
-    responses=json_example(example("awards")),
+    responses=item_responses("awards", geo=False),
 )
-def read_award(award: AwardDep) -> AwardPublic:
+def read_award(request: Request, award: AwardDep, query: Annotated[ItemQuery, Query()]) -> Response:
     """One award conferral with its recipient, place and citations."""
-    return AwardPublic.model_validate(award)
+    return item_response(request, AwardPublic, award, query)

@@ -1,6 +1,8 @@
 """Routes of /v1/disagreements: facts on which sources state different values."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from app.api.examples import example, json_example
@@ -9,6 +11,7 @@ from app.api.problems import PROBLEM_RESPONSES
 from app.deps import RecordId, SessionDep
 from app.errors import NotFound
 from app.models import Indicator, IndicatorPublic, TradeStatPublic
+from app.queries.common import NoQuery
 from app.queries.disagreements import disagreeing_figures
 
 router = APIRouter(prefix="/disagreements", tags=["disagreements"], responses=PROBLEM_RESPONSES)
@@ -60,7 +63,7 @@ def _group(session: SessionDep) -> list[Disagreement]:
     responses=json_example(example("disagreements")),
 )
 def read_disagreements(
-    request: Request, response: Response, session: SessionDep
+    session: SessionDep, _query: Annotated[NoQuery, Query()]
 ) -> Page[Disagreement]:
     """Every fact on which sources disagree, each side with its citations, in one request."""
     items = _group(session)
@@ -73,7 +76,9 @@ def read_disagreements(
     response_model=Disagreement,
     responses=json_example(example("disagreements")["items"][0]),
 )
-def read_disagreement(session: SessionDep, id: RecordId) -> Disagreement:
+def read_disagreement(
+    session: SessionDep, id: RecordId, _query: Annotated[NoQuery, Query()]
+) -> Disagreement:
     """One disagreement with every claim."""
     for group in _group(session):
         if group.id == id:

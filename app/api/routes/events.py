@@ -4,12 +4,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.examples import example, json_example
-from app.api.formats import list_response, list_responses, places_points
+from app.api.formats import (
+    item_response,
+    item_responses,
+    list_response,
+    list_responses,
+    places_points,
+)
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import EventDep, SessionDep
 from app.models import EventPublic
+from app.queries.common import ItemQuery
 from app.queries.events import EventQuery, list_events
 
 router = APIRouter(prefix="/events", tags=["events"], responses=PROBLEM_RESPONSES)
@@ -34,8 +40,8 @@ def read_events(
     "/{id}",
     summary="Get an event",
     response_model=EventPublic,
-    responses=json_example(example("events")),
+    responses=item_responses("events", geo=True),
 )
-def read_event(event: EventDep) -> EventPublic:
+def read_event(request: Request, event: EventDep, query: Annotated[ItemQuery, Query()]) -> Response:
     """One event with its places, people, projects and citations."""
-    return EventPublic.model_validate(event)
+    return item_response(request, EventPublic, event, query, places_points)

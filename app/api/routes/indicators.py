@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.examples import example, json_example
-from app.api.formats import list_response, list_responses
+from app.api.formats import item_response, item_responses, list_response, list_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import IndicatorDep, SessionDep
 from app.models import IndicatorPublic
+from app.queries.common import ItemQuery
 from app.queries.indicators import IndicatorQuery, list_indicators
 
 router = APIRouter(prefix="/indicators", tags=["indicators"], responses=PROBLEM_RESPONSES)
@@ -32,8 +32,10 @@ def read_indicators(
     "/{id}",
     summary="Get an indicator",
     response_model=IndicatorPublic,
-    responses=json_example(example("indicators")),
+    responses=item_responses("indicators", geo=False),
 )
-def read_indicator(indicator: IndicatorDep) -> IndicatorPublic:
+def read_indicator(
+    request: Request, indicator: IndicatorDep, query: Annotated[ItemQuery, Query()]
+) -> Response:
     """One indicator with its citations."""
-    return IndicatorPublic.model_validate(indicator)
+    return item_response(request, IndicatorPublic, indicator, query)

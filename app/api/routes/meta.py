@@ -1,11 +1,14 @@
 """Routes about the service itself: /v1/meta, /healthz and /readyz."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from app.api.examples import example, json_example
 from app.deps import SessionDep
 from app.errors import ServiceUnavailable
+from app.queries.common import NoQuery
 from app.queries.meta import build_info, counts
 
 router = APIRouter(tags=["meta"])
@@ -40,7 +43,7 @@ class Health(BaseModel):
     response_model=Meta,
     responses=json_example(example("meta")),
 )
-def read_meta(request: Request, session: SessionDep) -> Meta:
+def read_meta(request: Request, session: SessionDep, _query: Annotated[NoQuery, Query()]) -> Meta:
     """Dataset version, build time, licence and counts per collection."""
     info = build_info(session)
     if info is None:

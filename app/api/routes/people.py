@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.examples import example, json_example
-from app.api.formats import list_response, list_responses
+from app.api.formats import item_response, item_responses, list_response, list_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import PersonDep, SessionDep
 from app.models import PersonPublic
+from app.queries.common import ItemQuery
 from app.queries.people import PersonQuery, list_people
 
 router = APIRouter(prefix="/people", tags=["people"], responses=PROBLEM_RESPONSES)
@@ -32,8 +32,10 @@ def read_people(
     "/{id}",
     summary="Get a person",
     response_model=PersonPublic,
-    responses=json_example(example("people")),
+    responses=item_responses("people", geo=False),
 )
-def read_person(person: PersonDep) -> PersonPublic:
+def read_person(
+    request: Request, person: PersonDep, query: Annotated[ItemQuery, Query()]
+) -> Response:
     """One person with the excerpts that name them."""
-    return PersonPublic.model_validate(person)
+    return item_response(request, PersonPublic, person, query)

@@ -4,12 +4,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.examples import example, json_example
-from app.api.formats import list_response, list_responses, place_point
+from app.api.formats import (
+    item_response,
+    item_responses,
+    list_response,
+    list_responses,
+    place_point,
+)
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import PlaceDep, SessionDep
 from app.models import PlacePublic
+from app.queries.common import ItemQuery
 from app.queries.places import PlaceQuery, list_places
 
 router = APIRouter(prefix="/places", tags=["places"], responses=PROBLEM_RESPONSES)
@@ -34,8 +40,8 @@ def read_places(
     "/{id}",
     summary="Get a place",
     response_model=PlacePublic,
-    responses=json_example(example("places")),
+    responses=item_responses("places", geo=True),
 )
-def read_place(place: PlaceDep) -> PlacePublic:
+def read_place(request: Request, place: PlaceDep, query: Annotated[ItemQuery, Query()]) -> Response:
     """One place with the excerpts that name it."""
-    return PlacePublic.model_validate(place)
+    return item_response(request, PlacePublic, place, query, place_point)

@@ -4,12 +4,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.examples import example, json_example
-from app.api.formats import list_response, list_responses, record_point
+from app.api.formats import (
+    item_response,
+    item_responses,
+    list_response,
+    list_responses,
+    record_point,
+)
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import ProjectDep, SessionDep
 from app.models import ProjectPublic
+from app.queries.common import ItemQuery
 from app.queries.projects import ProjectQuery, list_projects
 
 router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESPONSES)
@@ -34,8 +40,10 @@ def read_projects(
     "/{id}",
     summary="Get a project",
     response_model=ProjectPublic,
-    responses=json_example(example("projects")),
+    responses=item_responses("projects", geo=True),
 )
-def read_project(project: ProjectDep) -> ProjectPublic:
+def read_project(
+    request: Request, project: ProjectDep, query: Annotated[ItemQuery, Query()]
+) -> Response:
     """One project with its place, figures, partners and citations."""
-    return ProjectPublic.model_validate(project)
+    return item_response(request, ProjectPublic, project, query, record_point)

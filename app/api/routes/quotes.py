@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.examples import example, json_example
-from app.api.formats import list_response, list_responses
+from app.api.formats import item_response, item_responses, list_response, list_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import QuoteDep, SessionDep
 from app.models import QuotePublic
+from app.queries.common import ItemQuery
 from app.queries.quotes import QuoteQuery, list_quotes
 
 router = APIRouter(prefix="/quotes", tags=["quotes"], responses=PROBLEM_RESPONSES)
@@ -32,8 +32,8 @@ def read_quotes(
     "/{id}",
     summary="Get a quote",
     response_model=QuotePublic,
-    responses=json_example(example("quotes")),
+    responses=item_responses("quotes", geo=False),
 )
-def read_quote(quote: QuoteDep) -> QuotePublic:
+def read_quote(request: Request, quote: QuoteDep, query: Annotated[ItemQuery, Query()]) -> Response:
     """One quote with its speaker and citations."""
-    return QuotePublic.model_validate(quote)
+    return item_response(request, QuotePublic, quote, query)

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.examples import example, json_example
-from app.api.pagination import Page, make_page
+from app.api.formats import page_response
+from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep
 from app.queries.search import SearchQuery, search
@@ -27,17 +28,7 @@ class SearchHit(BaseModel):
     end: int | None = Field(default=None, description="Passage end offset in the text.")
 
 
-@router.get(
-    "",
-    summary="Search everything",
-    response_model=Page[SearchHit],
-    responses=json_example(example("search")),
-)
-def read_search(
-    request: Request, session: SessionDep, query: Annotated[SearchQuery, Query()]
-) -> Response:
-    """Full-text search over every collection and the source texts, ranked by relevance."""
-    query = query.json_only()
+def _hits(session: SessionDep, query: SearchQuery) -> tuple[list[SearchHit], int]:
     rows, total = search(session, query)
     hits = [
         SearchHit(
@@ -54,9 +45,17 @@ def read_search(
         )
         for row in rows
     ]
-    page, headers = make_page(request, hits, total, query)
-    return Response(
-        page.model_dump_json(exclude={"facets"}),
-        media_type="application/json",
-        headers={**headers, "Vary": "Accept"},
-    )
+    return hits, total
+
+
+@router.get(
+    "",
+    summary="Search everything",
+    response_model=Page[SearchHit],
+    responses=json_example(example("search")),
+)
+def read_search(
+    request: Request, session: SessionDep, query: Annotated[SearchQuery, Query()]
+) -> Response:
+    """Full-text search over every collection and the source texts, ranked by relevance."""
+    return page_response(request, SearchHit, query, lambda q: _hits(session, q))

@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.examples import example, json_example
-from app.api.formats import list_response, list_responses, tie_line
+from app.api.formats import item_response, item_responses, list_response, list_responses, tie_line
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep, SisterCityDep
 from app.models import SisterCityPublic
+from app.queries.common import ItemQuery
 from app.queries.sister_cities import SisterCityQuery, list_sister_cities
 
 router = APIRouter(prefix="/sister-cities", tags=["sister cities"], responses=PROBLEM_RESPONSES)
@@ -34,8 +34,10 @@ def read_sister_cities(
     "/{id}",
     summary="Get a sister-city tie",
     response_model=SisterCityPublic,
-    responses=json_example(example("sister-cities")),
+    responses=item_responses("sister-cities", geo=True),
 )
-def read_sister_city(sister_city: SisterCityDep) -> SisterCityPublic:
+def read_sister_city(
+    request: Request, sister_city: SisterCityDep, query: Annotated[ItemQuery, Query()]
+) -> Response:
     """One sister-city tie with both places and its citations."""
-    return SisterCityPublic.model_validate(sister_city)
+    return item_response(request, SisterCityPublic, sister_city, query, tie_line)

@@ -5,15 +5,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from app.api.examples import example, json_example
-from app.api.formats import list_response, list_responses
-from app.api.pagination import Page, make_page
+from app.api.formats import (
+    item_response,
+    item_responses,
+    list_response,
+    list_responses,
+    page_response,
+)
+from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.records import RecordRef, record_refs
 from app.deps import SessionDep, SourceDep
 from app.errors import NotFound
 from app.models import Source, SourcePublic
-from app.queries.common import ListQuery, ListResult
+from app.queries.common import ItemQuery, ListQuery, ListResult, NoQuery
 from app.queries.sources import SourceQuery, list_sources, source_text
 
 router = APIRouter(prefix="/sources", tags=["sources"], responses=PROBLEM_RESPONSES)
@@ -46,11 +51,13 @@ def read_sources(
     "/{id}",
     summary="Get a source",
     response_model=SourcePublic,
-    responses=json_example(example("sources")),
+    responses=item_responses("sources", geo=False),
 )
-def read_source(source: SourceDep) -> SourcePublic:
+def read_source(
+    request: Request, source: SourceDep, query: Annotated[ItemQuery, Query()]
+) -> Response:
     """One source's bibliographic facts (its text is at /v1/sources/{id}/text)."""
-    return _public(source)
+    return item_response(request, SourcePublic, _public(source), query)
 
 
 @router.get(
@@ -64,7 +71,9 @@ def read_source(source: SourceDep) -> SourcePublic:
         }
     },
 )
-def read_source_text(session: SessionDep, source: SourceDep) -> PlainTextResponse:
+def read_source_text(
+    session: SessionDep, source: SourceDep, _query: Annotated[NoQuery, Query()]
+) -> PlainTextResponse:
     """The stored text: citation offsets index into it (`text[start:end] == excerpt`)."""
     text = source_text(session, source.id)
     if text is None:
@@ -76,7 +85,7 @@ def read_source_text(session: SessionDep, source: SourceDep) -> PlainTextRespons
     "/{id}/records",
     summary="List the records citing a source",
     response_model=Page[RecordRef],
-    responses=json_example(example("source-records")),
+    responses=item_responses("source-records", geo=False),
 )
 def read_source_records(
     request: Request,
@@ -85,8 +94,4 @@ def read_source_records(
     query: Annotated[ListQuery, Query()],
 ) -> Response:
     """Every record that cites the source, in the order of its first excerpt in the text."""
-    query = query.json_only()
-    items, total = record_refs(session, source.id, query)
-    page, headers = make_page(request, items, total, query)
-    body = page.model_dump_json(exclude={"facets"})
-    return Response(body, media_type="application/json", headers=headers)
+    return page_response(request, RecordRef, query, lambda q: record_refs(session, source.id, q))

@@ -5,12 +5,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from app.api.examples import example, json_example
-from app.api.formats import flat_columns, list_response, list_responses, negotiate, render_csv
+from app.api.examples import example
+from app.api.formats import (
+    flat_columns,
+    item_response,
+    item_responses,
+    list_response,
+    list_responses,
+    negotiate,
+    render_csv,
+)
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep, TradeStatDep
 from app.models import TradeStat, TradeStatPublic
+from app.queries.common import ItemQuery
 from app.queries.trade_stats import SeriesQuery, TradeStatQuery, list_trade_stats, series_points
 
 router = APIRouter(prefix="/trade-stats", tags=["trade statistics"], responses=PROBLEM_RESPONSES)
@@ -118,8 +127,10 @@ def read_trade_series(
     "/{id}",
     summary="Get a trade statistic",
     response_model=TradeStatPublic,
-    responses=json_example(example("trade-stats")),
+    responses=item_responses("trade-stats", geo=False),
 )
-def read_trade_stat(trade_stat: TradeStatDep) -> TradeStatPublic:
+def read_trade_stat(
+    request: Request, trade_stat: TradeStatDep, query: Annotated[ItemQuery, Query()]
+) -> Response:
     """One trade statistic with its citations."""
-    return TradeStatPublic.model_validate(trade_stat)
+    return item_response(request, TradeStatPublic, trade_stat, query)
