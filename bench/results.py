@@ -33,7 +33,7 @@ see bench/README.md for how to run it. Method, in short:
   uvloop/httptools, access log on), on a database made by the real `python -m app build`.
   Measured as deployed (response cache on, "ours") and with `RESPONSE_CACHE_ENTRIES=0`
   ("ours-nocache"), which shows the cost of the route itself (every cache miss pays it),
-  at the same connections and at 8 ("ours-nocache-c8", below the SQLAlchemy pool's 15).
+  at the same connections and at 8 ("ours-nocache-c8", fewer than the worker threads).
 - **Ceiling**: bench/ceiling.py, a bare async Starlette app on the same uvicorn settings that
   replays, byte for byte, the status, headers and body our service gave for each request.
 - **Peer**: Datasette (pinned, own virtualenv) serving the same SQLite file immutably (`-i`):

@@ -18,7 +18,7 @@ Environment (all optional):
   BENCH_IDLE_WAIT=10     seconds to wait, before each load, for other work to leave the CPU
   BENCH_NOCACHE=1        0 skips the "ours, no cache" passes
   BENCH_LOW_CONNECTIONS=8  connections of a second no-cache pass (0 skips it): the route's
-                         cost below the connection pool's size (15)
+                         cost with fewer connections than worker threads
   BENCH_DATASETTE=1      0 skips the Datasette peer
   BENCH_DB=path          serve this existing SQLite file instead of building one
 """
