@@ -11,6 +11,7 @@ from app.main import create_app
 
 ARTICLE = (
     "Almaty and Urumqi mark thirty years as sister cities.\n"
+    "Separately, China and Uzbekistan opened a joint trade office.\n"
     "The mayors said the Almaty–Urumqi tie had grown into a model of cooperation.\n"  # noqa: RUF001
 )
 
@@ -46,7 +47,16 @@ def test_a_new_source_with_records_builds_and_is_served(data_copy: Path, tmp_pat
         "  places: [almaty, urumqi]\n"
         "  citations:\n"
         "  - source: example-2025-anniversary\n"
-        "    excerpt: Almaty and Urumqi mark thirty years as sister cities.\n",
+        "    excerpt: Almaty and Urumqi mark thirty years as sister cities.\n"
+        # Another country pair needs no schema or code change either.
+        "- id: cn-uz-trade-office\n"
+        "  pair: CN-UZ\n"
+        "  title: China and Uzbekistan open a joint trade office\n"
+        "  type: agreement\n"
+        "  date: null\n"
+        "  citations:\n"
+        "  - source: example-2025-anniversary\n"
+        "    excerpt: China and Uzbekistan opened a joint trade office.\n",
         encoding="utf-8",
     )
     url = f"sqlite:///{tmp_path / 'curated.sqlite3'}"
@@ -57,7 +67,14 @@ def test_a_new_source_with_records_builds_and_is_served(data_copy: Path, tmp_pat
         citation = event["citations"][0]
         assert (citation["start"], citation["end"]) == (0, len(ARTICLE.splitlines()[0]))
         records = client.get("/v1/sources/example-2025-anniversary/records").json()
-        assert [r["id"] for r in records["items"]] == ["almaty-urumqi-thirty-years"]
+        assert [r["id"] for r in records["items"]] == [
+            "almaty-urumqi-thirty-years",
+            "cn-uz-trade-office",
+        ]
+        other_pair = client.get("/v1/events", params={"pair": "CN-UZ"}).json()
+        assert [e["id"] for e in other_pair["items"]] == ["cn-uz-trade-office"]
+        first_pair = client.get("/v1/events", params={"pair": "CN-KZ", "limit": 500}).json()
+        assert "cn-uz-trade-office" not in {e["id"] for e in first_pair["items"]}
 
 
 def test_the_guide_documents_every_vocabulary() -> None:
