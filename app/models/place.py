@@ -26,8 +26,8 @@ class PlaceBase(SQLModel):
     region_code: RegionCode | None = Field(
         default=None,
         index=True,
-        description="ISO 3166-2 code of the place, or of the region containing it, where one "
-        "exists.",
+        description="ISO 3166-2 code of the place itself, where it has one (first-level "
+        "subdivisions and cities of that rank, e.g. KZ-75 Almaty); null otherwise.",
     )
     lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS 84).")
     lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS 84).")

@@ -1,7 +1,8 @@
 """Queries on projects."""
 
 from pydantic import Field
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.models import Place, Project
@@ -26,9 +27,13 @@ SORTABLE = {
     "host_country": col(Project.host_country),
 }
 
-# The ISO 3166-2 code of a project's place, for the region facet.
-REGION_OF_PLACE = (
-    select(col(Place.region_code))
+# The ISO 3166-2 region of a project: its place's own code, or else that of the region
+# containing the place (a city inside an oblast has no code of its own).
+_PARENT = aliased(Place)
+region_of_place = (
+    select(func.coalesce(col(Place.region_code), col(_PARENT.region_code)))
+    .select_from(Place)
+    .outerjoin(_PARENT, col(_PARENT.id) == col(Place.parent_id))
     .where(col(Place.id) == col(Project.place_id))
     .correlate(Project)
     .scalar_subquery()
@@ -44,7 +49,7 @@ SPEC = ListSpec(
         "status": col(Project.status),
         "host_country": col(Project.host_country),
         "place": col(Project.place_id),
-        "region": REGION_OF_PLACE,
+        "region": region_of_place,
         "bri": col(Project.bri),
         "year": year_of(col(Project.completion_date)),
     },
@@ -74,7 +79,9 @@ class ProjectQuery(ListQuery):
         description="Place id: the project's place or the region containing it.",
     )
     region: Text = Field(
-        default=None, examples=["KZ-31"], description="ISO 3166-2 code of the region, e.g. KZ-31."
+        default=None,
+        examples=["KZ-31"],
+        description="ISO 3166-2 code of the region the project's place is or lies in, e.g. KZ-31.",
     )
     host_country: Text = Field(
         default=None, examples=["KZ"], description="ISO 3166-1 alpha-2 host country."
@@ -112,14 +119,14 @@ class ProjectQuery(ListQuery):
 def list_projects(session: Session, query: ProjectQuery) -> ListResult:
     """A filtered, sorted page of projects and the number matching."""
     statement = select(Project)
-    if query.place or query.region:
+    if query.place:
         statement = statement.join(Place, col(Place.id) == col(Project.place_id))
         if query.place:
             statement = statement.where(
                 or_(col(Place.id) == query.place, col(Place.parent_id) == query.place)
             )
-        if query.region:
-            statement = statement.where(col(Place.region_code) == query.region)
+    if query.region:
+        statement = statement.where(region_of_place == query.region)
     if query.bri is not None:
         bri = col(Project.bri)
         statement = statement.where(
