@@ -6,9 +6,9 @@ from sqlmodel import Session, col
 
 from app.models import Award
 from app.queries.common import (
-    ListQuery,
     ListResult,
     ListSpec,
+    PairQuery,
     Ref,
     Text,
     Year,
@@ -46,7 +46,7 @@ SPEC = ListSpec(
 )
 
 
-class AwardQuery(ListQuery):
+class AwardQuery(PairQuery):
     """Filters of the award list."""
 
     recipient: Ref = Field(
@@ -64,12 +64,6 @@ class AwardQuery(ListQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Conferred in or before this year."
     )
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only awards citing this source id.",
-    )
-    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in the award's names or reason."
     )

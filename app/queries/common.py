@@ -343,6 +343,36 @@ Text = Annotated[str | None, Field(min_length=1, max_length=MAX_TEXT)]
 Ref = Annotated[str | None, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
 
 
+class CitedQuery(ListQuery):
+    """A list of records that cite sources, and may belong to a country pair."""
+
+    source: Ref = Field(
+        default=None,
+        examples=["sfc-2023-zhang-xiao"],
+        description="Only records citing (or naming) this source id.",
+    )
+
+
+class PairQuery(CitedQuery):
+    """A list of bilateral records."""
+
+    pair: Text = Field(
+        default=None,
+        examples=["CN-KZ"],
+        description="Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ.",
+    )
+
+
+class FigureQuery(PairQuery):
+    """A list of stated figures, which sources may contradict."""
+
+    disputed: bool | None = Field(
+        default=None,
+        examples=[True],
+        description="true: only figures another source contradicts; false: only uncontested ones.",
+    )
+
+
 class ItemQuery(BaseModel):
     """The representation of one record; unknown parameters are rejected."""
 

@@ -6,9 +6,9 @@ from sqlmodel import Session, col
 
 from app.models import Event, EventPerson, EventPlace, EventProject
 from app.queries.common import (
-    ListQuery,
     ListResult,
     ListSpec,
+    PairQuery,
     Ref,
     Text,
     Year,
@@ -36,7 +36,7 @@ SPEC = ListSpec(
 )
 
 
-class EventQuery(ListQuery):
+class EventQuery(PairQuery):
     """Filters of the event list."""
 
     type: Text = Field(
@@ -53,12 +53,6 @@ class EventQuery(ListQuery):
     project: Ref = Field(
         default=None, examples=["zhanatas-wind-farm"], description="Project id involved."
     )
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only events citing this source id.",
-    )
-    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in title or description."
     )

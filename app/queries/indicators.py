@@ -6,7 +6,7 @@ from sqlmodel import Session, col
 
 from app.models import Indicator
 from app.queries.common import (
-    ListQuery,
+    FigureQuery,
     ListResult,
     ListSpec,
     Ref,
@@ -43,7 +43,7 @@ SPEC = ListSpec(
 )
 
 
-class IndicatorQuery(ListQuery):
+class IndicatorQuery(FigureQuery):
     """Filters of the indicator list."""
 
     metric: Text = Field(
@@ -60,17 +60,6 @@ class IndicatorQuery(ListQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Periods overlapping this year or earlier."
     )
-    disputed: bool | None = Field(
-        default=None,
-        examples=[True],
-        description="true: only figures another source contradicts; false: only uncontested ones.",
-    )
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only indicators citing this source id.",
-    )
-    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
     q: Text = Field(default=None, examples=["wind"], description="Text to find in the subject.")
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)

@@ -6,10 +6,9 @@ from sqlmodel import Session, col
 
 from app.models import Person
 from app.queries.common import (
-    ListQuery,
+    CitedQuery,
     ListResult,
     ListSpec,
-    Ref,
     Text,
     eager,
     run_list,
@@ -28,15 +27,10 @@ SPEC = ListSpec(
 )
 
 
-class PersonQuery(ListQuery):
+class PersonQuery(CitedQuery):
     """Filters of the people list."""
 
     country: Text = Field(default=None, examples=["KZ"], description="ISO 3166-1 alpha-2 country.")
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only people named in this source id.",
-    )
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in name, aliases or description."
     )

@@ -6,7 +6,7 @@ from sqlmodel import Session, col
 
 from app.models import Place
 from app.queries.common import (
-    ListQuery,
+    CitedQuery,
     ListResult,
     ListSpec,
     Ref,
@@ -43,7 +43,7 @@ SPEC = ListSpec(
 )
 
 
-class PlaceQuery(ListQuery):
+class PlaceQuery(CitedQuery):
     """Filters of the place list."""
 
     kind: Text = Field(
@@ -55,11 +55,6 @@ class PlaceQuery(ListQuery):
     )
     parent: Ref = Field(
         default=None, examples=["kazakhstan"], description="Only places inside this place id."
-    )
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only places named in this source id.",
     )
     q: Text = Field(default=None, examples=["wind"], description="Text to find in name or aliases.")
     sort: Text = Field(

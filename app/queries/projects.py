@@ -7,9 +7,9 @@ from sqlmodel import Session, col
 
 from app.models import Place, Project
 from app.queries.common import (
-    ListQuery,
     ListResult,
     ListSpec,
+    PairQuery,
     Ref,
     Text,
     Year,
@@ -64,7 +64,7 @@ SPEC = ListSpec(
 )
 
 
-class ProjectQuery(ListQuery):
+class ProjectQuery(PairQuery):
     """Filters of the project list."""
 
     sector: Text = Field(
@@ -98,12 +98,6 @@ class ProjectQuery(ListQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Completed in or before this year."
     )
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only projects citing this source id.",
-    )
-    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in name, aliases or description."
     )

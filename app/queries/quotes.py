@@ -6,9 +6,9 @@ from sqlmodel import Session, col
 
 from app.models import Quote
 from app.queries.common import (
-    ListQuery,
     ListResult,
     ListSpec,
+    PairQuery,
     Ref,
     Text,
     Year,
@@ -31,7 +31,7 @@ SPEC = ListSpec(
 )
 
 
-class QuoteQuery(ListQuery):
+class QuoteQuery(PairQuery):
     """Filters of the quote list."""
 
     speaker: Ref = Field(
@@ -41,12 +41,6 @@ class QuoteQuery(ListQuery):
         default=None, examples=[2020], description="Said in or after this year."
     )
     year_to: Year = Field(default=None, examples=[2024], description="Said in or before this year.")
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only quotes citing this source id.",
-    )
-    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in the quote or its context."
     )

@@ -6,9 +6,9 @@ from sqlmodel import Session, col
 
 from app.models import SisterCity
 from app.queries.common import (
-    ListQuery,
     ListResult,
     ListSpec,
+    PairQuery,
     Ref,
     Text,
     Year,
@@ -39,7 +39,7 @@ SPEC = ListSpec(
 )
 
 
-class SisterCityQuery(ListQuery):
+class SisterCityQuery(PairQuery):
     """Filters of the sister-city list."""
 
     place: Ref = Field(
@@ -54,12 +54,6 @@ class SisterCityQuery(ListQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Established in or before this year."
     )
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only ties citing this source id.",
-    )
-    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )

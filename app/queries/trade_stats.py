@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 from app.models import TradeStat
 from app.queries.common import (
     MAX_TEXT,
-    ListQuery,
+    FigureQuery,
     ListResult,
     ListSpec,
     Ref,
@@ -51,7 +51,7 @@ SPEC = ListSpec(
 )
 
 
-class TradeStatQuery(ListQuery):
+class TradeStatQuery(FigureQuery):
     """Filters of the trade statistics list."""
 
     metric: Text = Field(
@@ -67,17 +67,6 @@ class TradeStatQuery(ListQuery):
     stated_by: Ref = Field(
         default=None, examples=["zhang-xiao"], description="Person id of who stated it."
     )
-    disputed: bool | None = Field(
-        default=None,
-        examples=[True],
-        description="true: only figures another source contradicts; false: only uncontested ones.",
-    )
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only statistics citing this source id.",
-    )
-    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
     )
@@ -102,7 +91,11 @@ class SeriesQuery(BaseModel):
         max_length=MAX_TEXT,
         description="Metric (vocabulary `trade_metric`), e.g. trade_turnover.",
     )
-    pair: Text = Field(default=None, examples=["CN-KZ"], description="Country pair, e.g. CN-KZ.")
+    pair: Text = Field(
+        default=None,
+        examples=["CN-KZ"],
+        description="Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ.",
+    )
     format: Literal["json", "csv"] | None = Field(
         default=None, description="json (default) or csv; overrides the Accept header."
     )
