@@ -66,6 +66,9 @@ COLLECTION_KEYS = {
     "indicators": "indicators",
 }
 
+# Every collection path of the API, in the order the design lists them.
+COLLECTIONS = tuple(COLLECTION_KEYS)
+
 
 class _DataLoader(yaml.SafeLoader):
     """safe_load, except that dates stay strings and only true/false are booleans (as the

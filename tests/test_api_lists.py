@@ -7,18 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-COLLECTIONS = (
-    "sources",
-    "people",
-    "places",
-    "projects",
-    "awards",
-    "trade-stats",
-    "sister-cities",
-    "quotes",
-    "events",
-    "indicators",
-)
+from tests.conftest import COLLECTIONS
+
 CITED = tuple(c for c in COLLECTIONS if c != "sources")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

@@ -8,19 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-
-COLLECTIONS = (
-    "sources",
-    "people",
-    "places",
-    "projects",
-    "awards",
-    "trade-stats",
-    "sister-cities",
-    "quotes",
-    "events",
-    "indicators",
-)
+from tests.conftest import COLLECTIONS
 
 
 @pytest.mark.parametrize(

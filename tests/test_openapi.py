@@ -8,19 +8,9 @@ from urllib.parse import urljoin
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import COLLECTIONS
+
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
-COLLECTIONS = (
-    "sources",
-    "people",
-    "places",
-    "projects",
-    "awards",
-    "trade-stats",
-    "sister-cities",
-    "quotes",
-    "events",
-    "indicators",
-)
 
 
 @pytest.fixture(scope="module")

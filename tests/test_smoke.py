@@ -5,6 +5,16 @@ from fastapi.testclient import TestClient
 
 def test_meta_counts_every_collection(client: TestClient) -> None:
     body = client.get("/v1/meta").json()
-    for name in ("sources", "people", "places", "projects", "awards", "trade-stats",
-                 "sister-cities", "quotes", "events", "indicators"):
+    for name in (
+        "sources",
+        "people",
+        "places",
+        "projects",
+        "awards",
+        "trade-stats",
+        "sister-cities",
+        "quotes",
+        "events",
+        "indicators",
+    ):
         assert body["counts"][name] > 0, name
