@@ -141,5 +141,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": HTTPStatus(status).phrase,
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
-    for status in (404, 422)
+    # 400 malformed query string, 404 no such record, 406 unmet Accept, 414 over-long URL,
+    # 422 invalid parameter, 503 database unavailable or statement time limit reached.
+    for status in (400, 404, 406, 414, 422, 503)
 }
