@@ -26,7 +26,7 @@ run: build  ## build the database, then serve on $(HOST):$(PORT)
 	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
 
 lint: install  ## ruff and mypy, as configured in pyproject.toml
-	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/mypy
 
 test: build lint  ## set up, build, lint, then run the test suite
@@ -37,8 +37,8 @@ bench: install  ## load benchmark (wrk, loopback) and scale check; writes bench/
 	$(BIN)/python -m bench.scale
 
 format: install
-	$(BIN)/ruff check --fix app tests migrations
-	$(BIN)/ruff format app tests migrations
+	$(BIN)/ruff check --fix app tests migrations bench
+	$(BIN)/ruff format app tests migrations bench
 
 clean:
 	rm -rf $(VENV) var
