@@ -239,3 +239,15 @@ def test_quotes_first_excerpt_is_verbatim_in_source(
 def test_data_folder_has_no_orphan_text(client: TestClient) -> None:
     served = {s["id"] for s in client.get("/v1/sources").json()["items"]}
     assert {p.stem for p in Path(DATA_DIR / "sources").glob("*.txt")} == served
+
+
+def test_event_links_keep_the_curated_order(client: TestClient) -> None:
+    events = yaml.safe_load((DATA_DIR / "events.yaml").read_text(encoding="utf-8"))["events"]
+    checked = 0
+    for event in events:
+        served = client.get(f"/v1/events/{event['id']}").json()
+        for field in ("places", "people", "projects"):
+            curated = list(dict.fromkeys(event.get(field) or []))
+            assert [item["id"] for item in served[field]] == curated, (event["id"], field)
+            checked += len(curated) > 1
+    assert checked > 0, "no event links several records, so order was not tested"

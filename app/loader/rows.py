@@ -67,15 +67,14 @@ def _project(entry: Entry, _dataset: Dataset) -> Iterator[SQLModel]:
 def _event(entry: Entry, _dataset: Dataset) -> Iterator[SQLModel]:
     model = entry.model
     yield m.Event(**_fields(model, m.Event))
-    yield from (
-        m.EventPlace(event_id=model.id, place_id=ref) for ref in dict.fromkeys(model.places)
+    links = (
+        (m.EventPlace, "place_id", model.places),
+        (m.EventPerson, "person_id", model.people),
+        (m.EventProject, "project_id", model.projects),
     )
-    yield from (
-        m.EventPerson(event_id=model.id, person_id=ref) for ref in dict.fromkeys(model.people)
-    )
-    yield from (
-        m.EventProject(event_id=model.id, project_id=ref) for ref in dict.fromkeys(model.projects)
-    )
+    for table, column, refs in links:
+        for position, ref in enumerate(dict.fromkeys(refs)):
+            yield table(event_id=model.id, position=position, **{column: ref})
 
 
 CONVERTERS: dict[str, Any] = {

@@ -17,6 +17,7 @@ class EventPlace(SQLModel, table=True):
 
     event_id: str = Field(foreign_key="event.id", primary_key=True)
     place_id: str = Field(foreign_key="place.id", primary_key=True, index=True)
+    position: int = Field(default=0, description="Order of the link as curated.")
 
 
 class EventPerson(SQLModel, table=True):
@@ -26,6 +27,7 @@ class EventPerson(SQLModel, table=True):
 
     event_id: str = Field(foreign_key="event.id", primary_key=True)
     person_id: str = Field(foreign_key="person.id", primary_key=True, index=True)
+    position: int = Field(default=0, description="Order of the link as curated.")
 
 
 class EventProject(SQLModel, table=True):
@@ -35,6 +37,7 @@ class EventProject(SQLModel, table=True):
 
     event_id: str = Field(foreign_key="event.id", primary_key=True)
     project_id: str = Field(foreign_key="project.id", primary_key=True, index=True)
+    position: int = Field(default=0, description="Order of the link as curated.")
 
 
 class EventBase(RecordBase):
@@ -53,14 +56,16 @@ class Event(EventBase, table=True):
     id: Slug = Field(primary_key=True, description="Stable slug of the event.")
 
     places: list[Place] = Relationship(
-        link_model=EventPlace, sa_relationship_kwargs={"lazy": "selectin", "order_by": "Place.id"}
+        link_model=EventPlace,
+        sa_relationship_kwargs={"lazy": "selectin", "order_by": "EventPlace.position"},
     )
     people: list[Person] = Relationship(
-        link_model=EventPerson, sa_relationship_kwargs={"lazy": "selectin", "order_by": "Person.id"}
+        link_model=EventPerson,
+        sa_relationship_kwargs={"lazy": "selectin", "order_by": "EventPerson.position"},
     )
     projects: list[Project] = Relationship(
         link_model=EventProject,
-        sa_relationship_kwargs={"lazy": "selectin", "order_by": "Project.id"},
+        sa_relationship_kwargs={"lazy": "selectin", "order_by": "EventProject.position"},
     )
     citations: list[Citation] = cited_by("event", "Event")
 
