@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     response_cache_entries: int = Field(
         default=4096, description="Responses kept in memory per dataset version (0 disables)."
     )
+    response_cache_bytes: int = Field(
+        default=64 * 1024 * 1024, description="Total body bytes the response cache may hold."
+    )
     cache_max_age: int = Field(default=300, description="Cache-Control max-age, in seconds.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     max_limit: int = Field(default=500, description="Largest JSON page size a list accepts.")

@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         ResponseCache,
         max_entries=settings.response_cache_entries,
+        max_bytes=settings.response_cache_bytes,
         max_age=settings.cache_max_age,
     )
     app.add_middleware(RequestLimits)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.middleware import ResponseCache
 from app.config import Settings
 from app.loader.build import build
 from tests.conftest import COLLECTION_KEYS
@@ -218,3 +219,31 @@ def test_refused_preflight_is_a_problem(
     )
     assert_problem(response, response.status_code)
     assert 400 <= response.status_code < 500
+
+
+def _response_cache(client: TestClient) -> ResponseCache:
+    layer: Any = client.app.middleware_stack  # type: ignore[attr-defined]
+    while not isinstance(layer, ResponseCache):
+        layer = layer.app
+    return layer
+
+
+def test_response_cache_is_bounded_in_bytes(make_client: Callable[..., TestClient]) -> None:
+    limit = 200_000  # a single answer may take at most a sixteenth: 12,500 bytes
+    client = make_client(response_cache_bytes=limit)
+    sizes = []
+    for offset in range(40):
+        response = client.get("/v1/quotes", params={"limit": 5, "offset": offset})
+        assert response.status_code == 200
+        sizes.append(len(response.content))
+    assert max(sizes) <= limit // 16, "every answer must be small enough to be cached"
+    assert sum(sizes) > limit, "the answers must overflow the cache for this test to tell"
+    cache = _response_cache(client)
+    assert 0 < cache.size <= limit
+    assert cache.size == sum(len(entry.body) for entry in cache.entries.values())
+    assert len(cache.entries) < 40
+    # The most recent answers stay; the oldest were evicted.
+    last = client.get(
+        "/v1/quotes", params={"limit": 20, "offset": 39}, headers={"If-None-Match": "*"}
+    )
+    assert last.status_code == 304

@@ -127,11 +127,19 @@ class ResponseCache:
     """
 
     def __init__(
-        self, app: ASGIApp, max_entries: int, max_age: int, max_body: int = 8 * 1024 * 1024
+        self,
+        app: ASGIApp,
+        max_entries: int,
+        max_age: int,
+        max_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self.app = app
         self.max_entries = max_entries
-        self.max_body = max_body
+        # Bounded in count and in bytes, so varied URLs or Accept headers can't grow memory
+        # without limit; the least recently used answers go first.
+        self.max_bytes = max_bytes
+        self.max_body = max_bytes // 16
+        self.size = 0
         self.cache_control = f"public, max-age={max_age}".encode()
         self.entries: OrderedDict[tuple[str, str, str, str], _Cached] = OrderedDict()
 
@@ -211,10 +219,12 @@ class ResponseCache:
         if entry.status == 200 and version:
             key = (version, *request_key)
             etag = self._etag(key)
-            if len(body) <= self.max_body and self.max_entries > 0:
+            if len(body) <= self.max_body and self.max_entries > 0 and key not in self.entries:
                 self.entries[key] = entry
-                while len(self.entries) > self.max_entries:
-                    self.entries.popitem(last=False)
+                self.size += len(body)
+                while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+                    _, evicted = self.entries.popitem(last=False)
+                    self.size -= len(evicted.body)
         await self._answer(send, entry, etag, if_none_match, scope["method"])
 
     async def _answer(
