@@ -11,8 +11,9 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-# Tables that no model describes: the FTS5 index (and its shadow tables) made by a migration.
-UNMODELLED_PREFIX = "search_index"
+# Tables that no model describes: the FTS5 indexes (and their shadow tables) that migrations
+# make.
+UNMODELLED_PREFIX = "search_"
 
 
 def include_name(name: str | None, type_: str, _parent_names: object) -> bool:

@@ -189,3 +189,18 @@ def test_fts_syntax_is_supported(client: TestClient) -> None:
     assert 0 < both <= min(wind, farm) <= max(wind, farm) <= either
     assert len(all_hits(client, q="wind NOT farm")) == wind - both
     assert len(all_hits(client, q="Kazakh*")) >= len(all_hits(client, q="Kazakhstan"))
+
+
+def test_chinese_text_is_found_by_substring(client: TestClient) -> None:
+    # The word tokenizer sees an unspaced Chinese sentence as one token; the trigram index
+    # (three or more characters) and a substring scan (one or two) still find the term.
+    term = "哈萨克斯坦"
+    body = client.get("/v1/search", params={"q": term, "collection": "sources"}).json()
+    assert body["total"] >= 1
+    for hit in body["items"]:
+        text = client.get(hit["url"]).text
+        assert term in text[hit["start"]:hit["end"]]
+        assert f"<mark>{term}</mark>" in hit["snippet"]
+    short = client.get("/v1/search", params={"q": "施诗", "collection": "people"}).json()
+    assert [hit["id"] for hit in short["items"]] == ["shi-shi"]
+    assert "<mark>施诗</mark>" in short["items"][0]["snippet"]

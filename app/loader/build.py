@@ -39,13 +39,15 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
         if engine.dialect.name == "sqlite":
-            session.execute(
-                text(
-                    "INSERT INTO search_index (collection, record_id, label, body, start, end) "
-                    "VALUES (:collection, :record_id, :label, :body, :start, :end)"
-                ),
-                list(search_rows(dataset)),
-            )
+            rows_to_index = list(search_rows(dataset))
+            for index in ("search_index", "search_trigram"):
+                session.execute(
+                    text(
+                        f"INSERT INTO {index} (collection, record_id, label, body, start, end) "
+                        "VALUES (:collection, :record_id, :label, :body, :start, :end)"
+                    ),
+                    rows_to_index,
+                )
         if engine.dialect.name == "sqlite":
             # Statistics for the query planner, so lookups pick the selective index.
             session.execute(text("ANALYZE"))
