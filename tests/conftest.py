@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
+from app import models
 from app.config import ROOT, Settings
 from app.loader.build import build, built_version
 from app.loader.check import dataset_version
@@ -68,6 +70,20 @@ COLLECTION_KEYS = {
 
 # Every collection path of the API, in the order the design lists them.
 COLLECTIONS = tuple(COLLECTION_KEYS)
+
+# Collection path -> the Public model its items are served as.
+PUBLIC: dict[str, type[BaseModel]] = {
+    "sources": models.SourcePublic,
+    "people": models.PersonPublic,
+    "places": models.PlacePublic,
+    "projects": models.ProjectPublic,
+    "awards": models.AwardPublic,
+    "trade-stats": models.TradeStatPublic,
+    "sister-cities": models.SisterCityPublic,
+    "quotes": models.QuotePublic,
+    "events": models.EventPublic,
+    "indicators": models.IndicatorPublic,
+}
 
 
 class _DataLoader(yaml.SafeLoader):

@@ -15,23 +15,11 @@ from pydantic import BaseModel
 
 from app import models
 from app.models.project import ProjectSummary
+from tests.conftest import COLLECTIONS, PUBLIC
 
 Record = dict[str, Any]
 Data = dict[str, list[Record]]
 
-PUBLIC: dict[str, type[BaseModel]] = {
-    "sources": models.SourcePublic,
-    "people": models.PersonPublic,
-    "places": models.PlacePublic,
-    "projects": models.ProjectPublic,
-    "awards": models.AwardPublic,
-    "trade-stats": models.TradeStatPublic,
-    "sister-cities": models.SisterCityPublic,
-    "quotes": models.QuotePublic,
-    "events": models.EventPublic,
-    "indicators": models.IndicatorPublic,
-}
-COLLECTIONS = tuple(PUBLIC)
 SUMMARIES: dict[str, type[BaseModel]] = {
     "people": models.PersonSummary,
     "places": models.PlaceSummary,

@@ -502,9 +502,7 @@ def test_every_excerpt_is_at_its_offsets(
                 else:
                     assert starts[written["occurrence"] - 1] == start, (collection, item["id"])
                 checked += 1
-    assert checked == sum(
-        len(record["citations"]) for name in CITING for record in dataset[name]
-    )
+    assert checked == sum(len(record["citations"]) for name in CITING for record in dataset[name])
 
 
 def test_source_records_offsets_match_the_text(

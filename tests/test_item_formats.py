@@ -7,19 +7,9 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import COLLECTIONS
+
 GEO = {"projects", "places", "events", "sister-cities"}
-COLLECTIONS = [
-    "sources",
-    "people",
-    "places",
-    "projects",
-    "awards",
-    "trade-stats",
-    "sister-cities",
-    "quotes",
-    "events",
-    "indicators",
-]
 
 
 def _first_id(client: TestClient, collection: str) -> str:

@@ -3,23 +3,9 @@ records that exist."""
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import BaseModel
 
-from app import models
 from app.api.examples import example
-
-PUBLIC: dict[str, type[BaseModel]] = {
-    "sources": models.SourcePublic,
-    "people": models.PersonPublic,
-    "places": models.PlacePublic,
-    "projects": models.ProjectPublic,
-    "awards": models.AwardPublic,
-    "trade-stats": models.TradeStatPublic,
-    "sister-cities": models.SisterCityPublic,
-    "quotes": models.QuotePublic,
-    "events": models.EventPublic,
-    "indicators": models.IndicatorPublic,
-}
+from tests.conftest import PUBLIC
 
 
 @pytest.mark.parametrize("collection", sorted(PUBLIC))

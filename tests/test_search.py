@@ -199,7 +199,7 @@ def test_chinese_text_is_found_by_substring(client: TestClient) -> None:
     assert body["total"] >= 1
     for hit in body["items"]:
         text = client.get(hit["url"]).text
-        assert term in text[hit["start"]:hit["end"]]
+        assert term in text[hit["start"] : hit["end"]]
         assert f"<mark>{term}</mark>" in hit["snippet"]
     short = client.get("/v1/search", params={"q": "施诗", "collection": "people"}).json()
     assert [hit["id"] for hit in short["items"]] == ["shi-shi"]

@@ -2,19 +2,10 @@
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import COLLECTIONS
+
 
 def test_meta_counts_every_collection(client: TestClient) -> None:
     body = client.get("/v1/meta").json()
-    for name in (
-        "sources",
-        "people",
-        "places",
-        "projects",
-        "awards",
-        "trade-stats",
-        "sister-cities",
-        "quotes",
-        "events",
-        "indicators",
-    ):
+    for name in COLLECTIONS:
         assert body["counts"][name] > 0, name

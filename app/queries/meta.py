@@ -3,33 +3,13 @@
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
-from app.models import (
-    Award,
-    BuildInfo,
-    Citation,
-    Event,
-    Indicator,
-    Person,
-    Place,
-    Project,
-    Quote,
-    SisterCity,
-    Source,
-    TradeStat,
-)
+from app.models import BuildInfo, Citation, Source
+from app.queries.records import COLLECTIONS
 
-# Collection path -> table, for counts.
+# Collection path -> table, for counts: the sources, every cited collection, the citations.
 COLLECTION_TABLES: dict[str, type[SQLModel]] = {
     "sources": Source,
-    "people": Person,
-    "places": Place,
-    "projects": Project,
-    "awards": Award,
-    "trade-stats": TradeStat,
-    "sister-cities": SisterCity,
-    "quotes": Quote,
-    "events": Event,
-    "indicators": Indicator,
+    **{collection.path: collection.table for collection in COLLECTIONS.values()},
     "citations": Citation,
 }
 
