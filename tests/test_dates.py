@@ -18,13 +18,17 @@ import pytest
 
 from app.loader.check import check
 from app.loader.problems import BuildFailed
-from app.models.types import DATE_BASES, DateBasis, interval_of
+from app.models.types import DATE_BASES, DateBasis, interval_of, precision_of
 from tests.conftest import DATA_DIR, load_data_file
 
 TEXT = (
     "Ambassador Zhang: Last November, the visa-free regime came into force. "
     "In January-May of this year, trade reached $17.62 billion. "
     "We signed the agreement on Sept. 14, 2022. "
+    "Last year, trade reached $41 billion. This year will be better, and next year too. "
+    "In May this year, we met in Astana. On May 17, this year, the agreement was signed. "
+    "We will double trade in two years. "
+    "From September 1 last year to May this year, 100 trains ran. "
     '"Our friendship is deep," he said.\n'
 )
 
@@ -44,7 +48,7 @@ def _write(
               kind: interview
               language: en
               published: "{published}"
-              published_precision: {"month" if len(published) == 7 else "day"}
+              published_precision: {precision_of(published)}
               published_basis: inferred
               notes: {notes}
             """
@@ -298,3 +302,124 @@ def test_year_filter_and_date_sort_use_the_interval(
             for e in events
             if e["date_start"] and e["date_start"][:4] <= str(year) <= e["date_end"][:4]
         }
+
+
+# ------------------------------------------------------------------------------ relative dates
+
+# (form, excerpt, phrase, right value, a wrong value), against a source published 2024-06.
+DATE_FORMS = [
+    ("last year", "Last year, trade reached $41 billion.", "Last year", '"2023"', '"2024"'),
+    ("this year", "This year will be better", "This year", '"2024"', '"2023"'),
+    ("next year", "and next year too", "next year", '"2025"', '"2024"'),
+    ("last <Month>", "Last November, the visa-free", "Last November", '"2023-11"', '"2024-11"'),
+    ("<Month> this year", "In May this year, we met", "May this year", '"2024-05"', '"2024-06"'),
+    (
+        "<Month> <day>, this year",
+        "On May 17, this year, the agreement was signed.",
+        "May 17, this year",
+        '"2024-05-17"',
+        '"2024-05"',
+    ),
+    ("in N years", "We will double trade in two years.", "in two years", '"2026"', '"2025"'),
+]
+
+
+@pytest.mark.parametrize(("form", "excerpt", "phrase", "right", "wrong"), DATE_FORMS)
+def test_relative_date_is_recomputed(
+    problems: Callable[..., list[str]],
+    form: str,
+    excerpt: str,
+    phrase: str,
+    right: str,
+    wrong: str,
+) -> None:
+    extra = f"date_basis: relative\ndate_text: {phrase}"
+    assert problems(quote(right, extra, excerpt=excerpt)) == [], form
+    found = problems(quote(wrong, extra, excerpt=excerpt))
+    expected = right.strip('"')
+    assert found == [
+        f"data/records.yaml:7: date: '{phrase}' resolved against source 'test-2024-interview' "
+        f"published 2024-06 gives {expected}, not {wrong.strip(chr(34))}"
+    ], form
+
+
+PERIOD = """\
+indicators:
+- id: trains
+  pair: CN-KZ
+  metric: {metric}
+  subject: trains
+  period_start: {start}
+  period_end: {end}
+  date_basis: relative
+  date_text: {phrase}
+  value: 100
+  unit: count
+  citations:
+  - source: test-2024-interview
+    excerpt: "{excerpt}"
+"""
+
+# (form, excerpt, phrase, right (start, end), wrong (start, end), the refused line).
+PERIOD_FORMS = [
+    (
+        "<Month>-<Month> of this year",
+        "In January-May of this year, trade reached $17.62 billion.",
+        "January-May of this year",
+        ('"2024-01-01"', '"2024-05-31"'),
+        ('"2023-01-01"', '"2024-05-31"'),
+        "data/records.yaml:6: period_start: 'January-May of this year' resolved against source "
+        "'test-2024-interview' published 2024-06 starts on 2024-01-01, not 2023-01-01",
+    ),
+    (
+        "from <Month> <day> last year to <Month> this year",
+        "From September 1 last year to May this year, 100 trains ran.",
+        "From September 1 last year to May this year",
+        ('"2023-09-01"', '"2024-05-31"'),
+        ('"2023-09-01"', '"2024-06-30"'),
+        "data/records.yaml:7: period_end: 'From September 1 last year to May this year' resolved "
+        "against source 'test-2024-interview' published 2024-06 ends on 2024-05-31, not "
+        "2024-06-30",
+    ),
+    (
+        "in N years (a target's deadline)",
+        "We will double trade in two years.",
+        "in two years",
+        ("null", '"2026-12-31"'),
+        ("null", '"2025-12-31"'),
+        "data/records.yaml:7: period_end: 'in two years' resolved against source "
+        "'test-2024-interview' published 2024-06 ends on 2026-12-31, not 2025-12-31",
+    ),
+]
+
+
+@pytest.mark.parametrize(("form", "excerpt", "phrase", "right", "wrong", "refusal"), PERIOD_FORMS)
+def test_relative_period_is_recomputed(
+    problems: Callable[..., list[str]],
+    form: str,
+    excerpt: str,
+    phrase: str,
+    right: tuple[str, str],
+    wrong: tuple[str, str],
+    refusal: str,
+) -> None:
+    vocabularies = load_data_file(DATA_DIR / "vocabularies.yaml")["vocabularies"]
+    metric = next(iter(vocabularies["indicator_metric"]))
+    speaker = quote('"2024-06"', "date_basis: publication\ndate_text: he said")
+
+    def period(bounds: tuple[str, str]) -> str:
+        return PERIOD.format(
+            metric=metric, start=bounds[0], end=bounds[1], phrase=phrase, excerpt=excerpt
+        )
+
+    assert problems(period(right) + speaker) == [], form
+    assert problems(period(wrong) + speaker) == [refusal], form
+
+
+def test_last_month_needs_the_month_of_publication(problems: Callable[..., list[str]]) -> None:
+    extra = "date_basis: relative\ndate_text: Last November"
+    found = problems(quote('"2023-11"', extra, excerpt="Last November"), published="2024")
+    assert found == [
+        "data/records.yaml:9: date_text: 'Last November' needs the month of publication, but "
+        "the source's date is '2024'"
+    ]

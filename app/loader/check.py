@@ -307,10 +307,7 @@ class _Checker:
                 def report(key: str, field_name: str, message: str, entry: Entry = entry) -> None:
                     self.problem(entry.file, entry.line(key), field_name, message)
 
-                for _relative in check_record_dates(
-                    collection, entry.model, sources, report, required
-                ):
-                    pass  # resolution of relative phrases: app.loader.relative
+                check_record_dates(collection, entry.model, sources, report, required)
 
     def check_references(self) -> set[tuple[str, str]]:
         used: set[tuple[str, str]] = set()

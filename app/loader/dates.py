@@ -1,5 +1,5 @@
 """Checks of every date's basis: the vocabulary's rules, the verbatim phrase, the publication
-date, and (app.loader.relative) the resolution of phrases relative to the source's date.
+date, and the resolution of phrases relative to the source's date (app.loader.relative).
 
 The rules are those of data/README.md "Dates": a date that is not `stated` keeps its phrase in
 `F_text`, which must occur in one of the record's excerpts; a `publication` date equals the
@@ -7,10 +7,11 @@ publication date (and precision) of the source that phrase is from; an `inferred
 explained in `notes`.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.loader.relative import Unresolvable, resolve
 from app.models.types import interval_of, precision_of
 
 # While the curators fill in the basis of every date (issue 10), a date without one passes;
@@ -82,9 +83,8 @@ def check_record_dates(
     sources: dict[str, SourceDate],
     report: Report,
     required: bool = BASIS_REQUIRED,
-) -> Iterator[tuple[DateField, SourceDate]]:
-    """Check each date of one record; yields the `relative` dates (with the source their
-    phrase is from) for the resolution check."""
+) -> None:
+    """Check each date of one record, reporting every problem."""
     for field in DATE_FIELDS.get(collection, ()):
         value = field.value(model)
         basis = getattr(model, field.basis)
@@ -120,18 +120,39 @@ def check_record_dates(
         source = phrase_source(model, text, sources)
         if source is None:
             report(field.text, field.text, f"{text!r} does not occur in any excerpt of this record")
-            continue
-        if basis == "publication":
+        elif source.published is None and basis in ("publication", "relative"):
+            report(field.basis, field.basis, f"source {source.id!r} has no publication date")
+        elif basis == "publication":
             _check_publication(field, value, source, report)
         elif basis == "relative":
-            if source.published is None:
-                report(
-                    field.basis,
-                    field.basis,
-                    f"relative to source {source.id!r}, which has no publication date",
-                )
-            else:
-                yield field, source
+            _check_relative(field, value, text, source, report)
+
+
+def _check_relative(
+    field: DateField, value: Any, text: str, source: SourceDate, report: Report
+) -> None:
+    """Recompute the date the phrase gives from the source's date; refuse a different one."""
+    assert source.published is not None
+    try:
+        resolved = resolve(text, source.published)
+    except Unresolvable as exc:
+        report(field.text or field.basis, field.text or field.basis, str(exc))
+        return
+    if resolved is None:
+        return  # a phrase outside the grammar: the curator's resolution stands (README)
+    against = f"{text!r} resolved against source {source.id!r} published {source.published}"
+    if field.name == "period":
+        first, last = resolved.interval
+        start, end = value
+        if end != last:
+            report("period_end", "period_end", f"{against} ends on {last}, not {end}")
+        # A phrase giving one date (a year-to-date figure's "this year") may leave the start
+        # open; a phrase giving a period fixes both ends.
+        if start != first and not (start is None and resolved.period is None):
+            report("period_start", "period_start", f"{against} starts on {first}, not {start}")
+        return
+    if resolved.date != value:
+        report(field.name, field.name, f"{against} gives {resolved}, not {value}")
 
 
 def _check_publication(field: DateField, value: Any, source: SourceDate, report: Report) -> None:
