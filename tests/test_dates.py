@@ -29,6 +29,8 @@ TEXT = (
     "In May this year, we met in Astana. On May 17, this year, the agreement was signed. "
     "We will double trade in two years. "
     "From September 1 last year to May this year, 100 trains ran. "
+    "Between January and July this year, the trade volume reached 21.9 billion US dollars. "
+    "Since March this year, flight bookings have more than tripled. "
     '"Our friendship is deep," he said.\n'
 )
 
@@ -380,6 +382,25 @@ PERIOD_FORMS = [
         "data/records.yaml:7: period_end: 'From September 1 last year to May this year' resolved "
         "against source 'test-2024-interview' published 2024-06 ends on 2024-05-31, not "
         "2024-06-30",
+    ),
+    (
+        "between <Month> and <Month> this year",
+        "Between January and July this year, the trade volume reached 21.9 billion US dollars.",
+        "Between January and July this year",
+        ('"2024-01-01"', '"2024-07-31"'),
+        ('"2024-07-01"', '"2024-07-31"'),
+        "data/records.yaml:6: period_start: 'Between January and July this year' resolved "
+        "against source 'test-2024-interview' published 2024-06 starts on 2024-01-01, not "
+        "2024-07-01",
+    ),
+    (
+        "since <Month> this year (to the publication)",
+        "Since March this year, flight bookings have more than tripled.",
+        "Since March this year",
+        ('"2024-03-01"', '"2024-06-30"'),
+        ('"2024-03-01"', '"2024-03-31"'),
+        "data/records.yaml:7: period_end: 'Since March this year' resolved against source "
+        "'test-2024-interview' published 2024-06 ends on 2024-06-30, not 2024-03-31",
     ),
     (
         "in N years (a target's deadline)",

@@ -14,9 +14,8 @@ from typing import Any
 from app.loader.relative import Unresolvable, resolve
 from app.models.types import interval_of, precision_of
 
-# While the curators fill in the basis of every date (issue 10), a date without one passes;
-# once data/ is complete this becomes True and a dated record without a basis fails the build.
-BASIS_REQUIRED = False
+# Every date of data/ has its basis (issue 10): a dated record without one fails the build.
+BASIS_REQUIRED = True
 
 
 @dataclass(frozen=True)

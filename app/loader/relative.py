@@ -4,7 +4,8 @@ A small grammar rather than a library: dateparser's `RELATIVE_BASE` resolves "la
 "in 2 years" to a full datetime (it invents the day and month of the base), does not keep the
 precision the phrase has, and returns nothing for "last November", "<Month> this year" or a
 month range (dateparser 1.5.0); these seven
-forms (data/README.md "Relative dates") are all the sources use. Each resolves against the
+forms, and the "between" and "since" variants of the month forms (data/README.md "Relative
+dates"), are all the sources use. Each resolves against the
 publication date of the source the phrase is from, to a partial ISO date (its precision being
 the phrase's) or to a period of full dates:
 
@@ -13,6 +14,8 @@ the phrase's) or to a period of full dates:
 | this / last / next year | 2024 / 2023 / 2025 |
 | last <Month> | the latest such month before the publication month: last November -> 2023-11 |
 | <Month> (of) this year; <Month>-<Month> (of) this year | 2024-05; 2024-01-01..2024-05-31 |
+| between <Month> and <Month> (of) this year | 2024-01-01..2024-05-31 (January and May) |
+| since <Month> (of) this year | since March: 2024-03-01..2024-06-30 (to the publication) |
 | <Month> <day>(,) this year | May 17, this year -> 2024-05-17 |
 | in N years (digits or one..ten) | in two years -> 2026 |
 | from <Month> <day> last year to <Month> this year | 2023-09-01..2024-05-31 |
@@ -76,7 +79,15 @@ FORMS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "<Month>-<Month> (of) this year",
-        re.compile(rf"\b{_month('m1')}{_DASH}{_month('m2')},?\s+(?:of\s+)?this\s+year\b", re.I),
+        re.compile(
+            rf"\b(?:between\s+)?{_month('m1')}(?:{_DASH}|\s+and\s+){_month('m2')},?\s+"
+            rf"(?:of\s+)?this\s+year\b",
+            re.I,
+        ),
+    ),
+    (
+        "since <Month> (of) this year",
+        re.compile(rf"\bsince\s+{_month('m1')},?\s+(?:of\s+)?this\s+year\b", re.I),
     ),
     (
         "<Month> <day>, this year",
@@ -135,6 +146,13 @@ def resolve(phrase: str, published: str) -> Resolved | None:
             end = interval_of(f"{year:04d}-{m2:02d}")[1]
             start = f"{year - 1:04d}-{m1:02d}-{int(groups['d1']):02d}"
             return Resolved(form, period=(_checked(start), str(end)))
+        if form.startswith("since"):
+            # From the month to the publication date: an open-ended figure ("since March this
+            # year, bookings tripled") runs up to the text that states it.
+            first = interval_of(f"{year:04d}-{m1:02d}")[0]
+            last = interval_of(published)[1]
+            assert first is not None and last is not None
+            return Resolved(form, period=(first, last))
         if form.startswith("<Month>-<Month>"):
             assert m1 is not None and m2 is not None
             first = interval_of(f"{year:04d}-{m1:02d}")[0]
