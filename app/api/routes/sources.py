@@ -36,6 +36,7 @@ def _public_page(session: SessionDep, query: SourceQuery) -> ListResult:
 
 @router.get(
     "",
+    operation_id="list_sources",
     summary="List sources",
     response_model=Page[SourcePublic],
     responses=list_responses("sources", geo=False),
@@ -49,6 +50,7 @@ def read_sources(
 
 @router.get(
     "/{id}",
+    operation_id="get_source",
     summary="Get a source",
     response_model=SourcePublic,
     responses=item_responses("sources", geo=False),
@@ -62,6 +64,7 @@ def read_source(
 
 @router.get(
     "/{id}/text",
+    operation_id="get_source_text",
     summary="Get a source's exact text",
     response_class=PlainTextResponse,
     responses={
@@ -83,6 +86,7 @@ def read_source_text(
 
 @router.get(
     "/{id}/records",
+    operation_id="list_source_records",
     summary="List the records citing a source",
     response_model=Page[RecordRef],
     responses=item_responses("source-records", geo=False),
