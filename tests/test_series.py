@@ -13,6 +13,10 @@ METRIC = "trade_turnover"
 
 
 def _period_key(record: dict[str, Any]) -> str:
+    """Where the point sits on a time axis: a target at its deadline, an actual figure at the
+    start of its period."""
+    if record["kind"] == "target":
+        return record["period_end"] or record["period_start"]
     return record["period_start"] or record["period_end"]
 
 
