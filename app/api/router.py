@@ -15,6 +15,7 @@ from app.api.routes import (
     search,
     sister_cities,
     sources,
+    timeline,
     trade_stats,
 )
 
@@ -30,6 +31,7 @@ for module in (
     quotes,
     events,
     indicators,
+    timeline,
     disagreements,
     search,
 ):

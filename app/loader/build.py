@@ -13,6 +13,7 @@ from app.db import make_write_engine, sqlite_path
 from app.loader.check import Dataset, check, dataset_version
 from app.loader.rows import dataset_batches
 from app.loader.search_rows import search_rows
+from app.loader.timeline import timeline_rows
 from app.models import BuildInfo
 from app.queries.search import indexed_text
 
@@ -39,6 +40,12 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.add_all(batch)
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
+        # Derived views read the records back as the API serves them.
+        session.expire_all()
+        derived = list(timeline_rows(session))
+        session.add_all(derived)
+        session.flush()
+        rows += len(derived)
         if engine.dialect.name == "sqlite":
             session.execute(
                 text(

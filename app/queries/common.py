@@ -215,6 +215,7 @@ class ListSpec:
     bases: tuple[tuple[Any, Any], ...] = ()
     pair: Any = None  # the country-pair column
     disputed: Any = None  # the disagreement column that `disputed` tests
+    cited: bool = True  # its rows are records citing sources (the `source` facet applies)
 
 
 def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> Select[Any]:
@@ -271,11 +272,11 @@ def facet_counts(
     session: Session, statement: Select[Any], facet: str, spec: ListSpec
 ) -> dict[str, list[tuple[Any, int]]]:
     """Counts per value of each requested field over the filtered set, most frequent first."""
-    allowed = sorted([*spec.facets, "source"])
+    allowed = sorted([*spec.facets, *(["source"] if spec.cited else [])])
     result: dict[str, list[tuple[Any, int]]] = {}
     for raw in facet.split(","):
         name = raw.strip()
-        if name == "source":
+        if name == "source" and spec.cited:
             counted = func.count(func.distinct(spec.id_column))
             grouped = (
                 statement.with_only_columns(

@@ -3,7 +3,7 @@
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlmodel import Session, col
 
 from app.models import TradeStat
@@ -117,9 +117,12 @@ def series_points(session: Session, query: SeriesQuery) -> list[TradeStat]:
     )
     if query.pair:
         statement = statement.where(col(TradeStat.pair) == query.pair)
+    # In the order of each point's `time`: an actual figure's period start, a target's deadline.
+    start = func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end))
+    deadline = func.coalesce(col(TradeStat.period_end), col(TradeStat.period_start))
     order = [
         col(TradeStat.kind),
-        func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end)),
+        case((col(TradeStat.kind) == "target", deadline), else_=start),
         col(TradeStat.period_end),
         col(TradeStat.id),
     ]
