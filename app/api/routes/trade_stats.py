@@ -6,19 +6,19 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.examples import example, media_example
+from app.api.flat import csv_lines, flat_columns
 from app.api.formats import (
-    flat_columns,
     item_response,
     item_responses,
     list_response,
     list_responses,
     negotiate,
-    render_csv,
 )
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep, TradeStatDep
 from app.models import TradeStat, TradeStatPublic
+from app.models.types import FullDate
 from app.queries.common import ItemQuery
 from app.queries.trade_stats import SeriesQuery, TradeStatQuery, list_trade_stats, series_points
 
@@ -43,8 +43,8 @@ class SeriesPoint(BaseModel):
     """One period of a series."""
 
     id: str = Field(description="Id of the trade statistic (see /v1/trade-stats/{id}).")
-    period_start: str | None = Field(description="First day of the period.")
-    period_end: str | None = Field(description="Last day of the period (a target's deadline).")
+    period_start: FullDate | None = Field(description="First day of the period.")
+    period_end: FullDate | None = Field(description="Last day of the period (a target's deadline).")
     period_label: str | None = Field(description="The period as a person says it.")
     value: float | None = Field(description="The value, in `unit`.")
     unit: str = Field(description="Unit, e.g. USD.")
@@ -112,7 +112,7 @@ def read_trade_series(
     points = [_point(row) for row in series_points(session, query)]
     if negotiate(request, query.format, geo=False) == "csv":
         rows = [point.model_dump(mode="json") for point in points]
-        body = render_csv(flat_columns(SeriesPoint), rows)
+        body = csv_lines(flat_columns(SeriesPoint), rows)
         return Response(body, media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"})
     kinds = list(dict.fromkeys(point.kind for point in points))
     result = TradeSeries(
