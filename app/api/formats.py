@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from app.api.examples import example, media_example, page_example
 from app.api.flat import Column, csv_lines, feature_properties, flat_columns
+from app.api.geojson import collection_schema, feature_schema
 from app.api.pagination import FacetCount, Page, next_links
 from app.errors import InvalidParameter, NotAcceptable
 from app.queries.common import ItemQuery, ListQuery, ListResult
@@ -224,43 +225,96 @@ def tie_line(row: dict[str, Any]) -> dict[str, Any] | None:
     return {"type": "LineString", "coordinates": [a, b]} if a and b else None
 
 
-def item_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI description of an item's formats, with an example record."""
-    content: dict[str, Any] = {
-        JSON: media_example(collection, example(collection)),
-        "text/csv": {"schema": {"type": "string"}},
+def csv_media(name: str, model: type[BaseModel], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """An OpenAPI text/csv media type: its columns described, `rows` rendered as its example."""
+    columns = flat_columns(model)
+    listed = ", ".join(f"`{column.name}` ({column.kind})" for column in columns)
+    return {
+        "schema": {
+            "type": "string",
+            "description": "CSV (RFC 4180, UTF-8, a header row); lists are JSON in one cell, "
+            f"partial dates their full-date interval (README, CSV). Columns: {listed}.",
+        },
+        **media_example(f"{name}-csv", csv_lines(columns, rows)),
     }
-    if geo:
-        content[GEOJSON] = {"schema": {"type": "object"}}
+
+
+def _feature(columns: tuple[Column, ...], row: dict[str, Any], geometry: Geometry) -> Any:
+    return {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": geometry(row),
+        "properties": feature_properties(columns, row),
+    }
+
+
+def item_responses(
+    collection: str, model: type[BaseModel], geometry: Geometry | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of an item's formats, each with the example record."""
+    record = example(collection)
+    content: dict[str, Any] = {
+        JSON: media_example(collection, record),
+        CSV: csv_media(collection, model, [record]),
+    }
+    if geometry is not None:
+        feature = _feature(flat_columns(model), record, geometry)
+        content[GEOJSON] = {
+            "schema": feature_schema(model),
+            **media_example(f"{collection}-feature", feature),
+        }
     return {
         200: {
             "content": content,
             "description": "The record as JSON (default), a one-row CSV"
-            + (" or a GeoJSON Feature" if geo else "")
+            + (" or a GeoJSON Feature" if geometry else "")
             + ", by `format` or Accept.",
         }
     }
 
 
-def list_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI description of a list's formats, with an example page."""
+def list_responses(
+    collection: str, model: type[BaseModel], geometry: Geometry | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of a list's formats, each with a one-record example page."""
+    page = page_example(collection)
     content: dict[str, Any] = {
-        JSON: media_example(f"{collection}-page", page_example(collection)),
-        "text/csv": {
-            "schema": {"type": "string"},
-            "example": "id,name,...\r\nzhanatas-wind-farm,Zhanatas wind farm,...\r\n",
-        },
+        JSON: media_example(f"{collection}-page", page),
+        CSV: csv_media(f"{collection}-page", model, page["items"]),
     }
-    if geo:
+    if geometry is not None:
+        columns = flat_columns(model)
+        features = [_feature(columns, row, geometry) for row in page["items"]]
+        collection_example = {
+            "type": "FeatureCollection",
+            "features": features,
+            "numberMatched": page["total"],
+            "numberReturned": len(features),
+        }
         content[GEOJSON] = {
-            "schema": {"type": "object"},
-            "example": {"type": "FeatureCollection", "features": []},
+            "schema": collection_schema(model),
+            **media_example(f"{collection}-features", collection_example),
         }
     return {
         200: {
             "content": content,
             "description": "The page as JSON (default), CSV"
-            + (" or GeoJSON" if geo else "")
+            + (" or GeoJSON" if geometry else "")
             + ", by `format` or Accept.",
+        }
+    }
+
+
+def page_responses(
+    name: str, model: type[BaseModel], page: dict[str, Any]
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of a list that is not a collection (JSON or CSV), with `page`."""
+    return {
+        200: {
+            "content": {
+                JSON: media_example(name, page),
+                CSV: csv_media(name, model, page["items"]),
+            },
+            "description": "The page as JSON (default) or CSV, by `format` or Accept.",
         }
     }

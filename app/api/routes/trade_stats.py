@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from app.api.examples import example, media_example
 from app.api.flat import csv_lines, flat_columns
 from app.api.formats import (
+    csv_media,
     item_response,
     item_responses,
     list_response,
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/trade-stats", tags=["trade statistics"], responses=P
     operation_id="list_trade_stats",
     summary="List trade statistics",
     response_model=Page[TradeStatPublic],
-    responses=list_responses("trade-stats", geo=False),
+    responses=list_responses("trade-stats", TradeStatPublic),
 )
 def read_trade_stats(
     request: Request, session: SessionDep, query: Annotated[TradeStatQuery, Query()]
@@ -95,7 +96,11 @@ def _point(row: TradeStat) -> SeriesPoint:
         200: {
             "content": {
                 "application/json": media_example("series", example("series")),
-                "text/csv": {"schema": {"type": "string"}},
+                "text/csv": csv_media(
+                    "series",
+                    SeriesPoint,
+                    [p for s in example("series")["series"] for p in s["points"]],
+                ),
             },
             "description": "The series as JSON, or as CSV rows with a kind column.",
         }
@@ -130,7 +135,7 @@ def read_trade_series(
     operation_id="get_trade_stat",
     summary="Get a trade statistic",
     response_model=TradeStatPublic,
-    responses=item_responses("trade-stats", geo=False),
+    responses=item_responses("trade-stats", TradeStatPublic),
 )
 def read_trade_stat(
     request: Request, trade_stat: TradeStatDep, query: Annotated[ItemQuery, Query()]
