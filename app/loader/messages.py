@@ -22,14 +22,15 @@ _SNIPPET = 24
 def did_you_mean(value: str, candidates: Iterable[str]) -> str:
     """`; did you mean 'a' or 'b'?` for the nearest of `candidates`, or '' if none is near.
 
-    Nearness is difflib's ratio (at least 0.6, up to three suggestions), as
-    `difflib.get_close_matches` computes it.
+    Nearness is difflib's ratio of the case-folded strings (at least 0.6, up to three
+    suggestions), as `difflib.get_close_matches` computes it.
     """
-    names = [str(c) for c in candidates]
-    close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
+    # Compared case-folded, so `Renewable_Energy` finds `renewable_energy`.
+    names = {str(c).casefold(): str(c) for c in candidates}
+    close = difflib.get_close_matches(value.casefold(), names, n=3, cutoff=0.6)
     if not close:
         return ""
-    return "; did you mean " + " or ".join(repr(name) for name in close) + "?"
+    return "; did you mean " + " or ".join(repr(names[name]) for name in close) + "?"
 
 
 @dataclass(frozen=True)
