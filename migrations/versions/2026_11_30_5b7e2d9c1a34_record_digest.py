@@ -1,7 +1,7 @@
 """record digest: a content hash per curated record, for the build's change report
 
 Revision ID: 5b7e2d9c1a34
-Revises: 273a1bd4ff67
+Revises: 5e1f0c3a9b27
 Create Date: 2026-11-30 07:50:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = '5b7e2d9c1a34'
-down_revision: Union[str, Sequence[str], None] = '273a1bd4ff67'
+down_revision: Union[str, Sequence[str], None] = '5e1f0c3a9b27'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
