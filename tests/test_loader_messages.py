@@ -322,3 +322,17 @@ def test_github_annotations_escape_what_github_reads_as_syntax() -> None:
     assert problem.github() == (
         "::error file=data/a%2Cb.yaml,line=3,col=7,title=x%3Ay::50%25 off%0Anext line"
     )
+
+
+def test_a_source_kind_outside_its_vocabulary_is_refused(data_copy: Path) -> None:
+    sources, record, _ = _first_source(data_copy)
+    key, value = DataFile.entry(record, "kind") or (None, None)
+    assert key is not None and value is not None
+    sources.replace(value, "blog post")
+    problem = _only(data_copy)
+    assert (problem.file, problem.line, problem.field) == (
+        "data/sources.yaml",
+        DataFile.line(key),
+        "kind",
+    )
+    assert "'blog post' is not in vocabulary 'source_kind'" in problem.message
