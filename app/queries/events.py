@@ -7,6 +7,7 @@ from sqlmodel import Session, col
 from app.models import Event, EventPerson, EventPlace, EventProject
 from app.queries.common import (
     DateBases,
+    GeoFormat,
     ListResult,
     ListSpec,
     PairQuery,
@@ -40,6 +41,8 @@ SPEC = ListSpec(
 
 class EventQuery(PairQuery):
     """Filters of the event list."""
+
+    format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
     type: Text = Field(
         default=None, examples=["summit"], description="Event type (vocabulary `event_type`)."

@@ -8,6 +8,7 @@ from sqlmodel import Session, col
 from app.models import Place, Project
 from app.queries.common import (
     DateBases,
+    GeoFormat,
     ListResult,
     ListSpec,
     PairQuery,
@@ -71,6 +72,8 @@ SPEC = ListSpec(
 
 class ProjectQuery(PairQuery):
     """Filters of the project list."""
+
+    format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
     sector: Text = Field(
         default=None, examples=["renewable_energy"], description="Sector (vocabulary `sector`)."

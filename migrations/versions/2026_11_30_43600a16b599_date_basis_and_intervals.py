@@ -2,7 +2,7 @@
 phrase and its full-date interval (F_start, F_end); periods get date_basis and date_text
 
 Revision ID: 43600a16b599
-Revises: 5e1f0c3a9b27
+Revises: 5b7e2d9c1a34
 Create Date: 2026-11-30 07:34:03.871358
 
 """
@@ -16,7 +16,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = "43600a16b599"
-down_revision: Union[str, Sequence[str], None] = "5e1f0c3a9b27"
+down_revision: Union[str, Sequence[str], None] = "5b7e2d9c1a34"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/timeline", tags=["timeline"], responses=PROBLEM_RESP
     operation_id="list_timeline",
     summary="List the timeline",
     response_model=Page[TimelineEntryPublic],
-    responses=list_responses("timeline", geo=False),
+    responses=list_responses("timeline", TimelineEntryPublic),
 )
 def read_timeline(
     request: Request, session: SessionDep, query: Annotated[TimelineQuery, Query()]
