@@ -8,6 +8,7 @@ Expectations come from data/*.yaml (the `dataset` fixture), not from the databas
 import csv
 import io
 import itertools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -145,7 +146,8 @@ def test_pages_and_csv(client: TestClient, timeline: list[dict[str, Any]]) -> No
     assert [row["id"] for row in rows] == [e["id"] for e in timeline]
     for row, entry in zip(rows, timeline, strict=True):
         assert (row["date_start"], row["date_end"]) == (entry["date_start"], entry["date_end"])
-        assert row["places_ids"] == "; ".join(p["id"] for p in entry["places"])
+        assert json.loads(row["places"]) == entry["places"]
+        assert json.loads(row["citations"]) == entry["citations"]
 
 
 def test_year_facet_counts_add_up(client: TestClient, timeline: list[dict[str, Any]]) -> None:
