@@ -100,7 +100,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
     extensions: dict[str, Any] = {}
     if exc.headers and "Allow" in exc.headers:
-        extensions["allow"] = exc.headers["Allow"]
+        allowed = [m.strip() for m in exc.headers["Allow"].split(",") if m.strip()]
+        # Every GET route also answers HEAD (the response cache middleware serves it).
+        if "GET" in allowed and "HEAD" not in allowed:
+            allowed.insert(allowed.index("GET") + 1, "HEAD")
+        extensions["allow"] = ", ".join(allowed)
     slug = phrase.lower().replace(" ", "-").replace("'", "")
     return problem_response(request, exc.status_code, slug, phrase, detail, **extensions)
 
