@@ -12,6 +12,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import PROBLEM_TYPES
+
 MAX_PATH = 512
 MAX_QUERY = 2048
 
@@ -24,20 +26,26 @@ DOCS_CSP = (
 )
 
 
-async def _send_problem(send: Send, status: int, title: str, detail: str, path: str) -> None:
-    body = json.dumps(
+def problem_document(slug: str, detail: str, instance: str) -> bytes:
+    """An RFC 9457 document of a declared problem type, as JSON bytes."""
+    problem = PROBLEM_TYPES[slug]
+    return json.dumps(
         {
-            "type": f"/problems/{title.lower().replace(' ', '-')}",
-            "title": title,
-            "status": status,
+            "type": problem.uri,
+            "title": problem.title,
+            "status": problem.status,
             "detail": detail,
-            "instance": path[:MAX_PATH],
+            "instance": instance,
         }
     ).encode()
+
+
+async def _send_problem(send: Send, slug: str, detail: str, instance: str) -> None:
+    body = problem_document(slug, detail, instance)
     await send(
         {
             "type": "http.response.start",
-            "status": status,
+            "status": PROBLEM_TYPES[slug].status,
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
@@ -65,13 +73,13 @@ class RequestLimits:
             path: str = scope.get("path", "")
             query: bytes = scope.get("query_string", b"")
             if len(path) > MAX_PATH or len(query) > MAX_QUERY:
+                # The instance names the (cut) path only: the whole target is what is wrong.
                 await _send_problem(
                     send,
-                    414,
-                    "URI too long",
+                    "uri-too-long",
                     f"Paths are limited to {MAX_PATH} characters and query "
                     f"strings to {MAX_QUERY} bytes.",
-                    path,
+                    instance_of({"path": path[:MAX_PATH]}),
                 )
                 return
             try:
@@ -79,7 +87,7 @@ class RequestLimits:
                 path.encode("utf-8")
             except UnicodeError:
                 await _send_problem(
-                    send, 400, "Bad request", "The query string is not valid UTF-8.", "/"
+                    send, "bad-request", "The query string is not valid UTF-8.", instance_of(scope)
                 )
                 return
         await self.app(scope, receive, send)
@@ -304,8 +312,7 @@ class _Conditions:
             if self.if_match is not None and not _matches(self.if_match, entry.etag, weak=False):
                 await _send_problem(
                     send,
-                    412,
-                    "Precondition failed",
+                    "precondition-failed",
                     "If-Match names no current representation of this resource"
                     + (f" (its ETag is {entry.etag.decode()})." if entry.etag else "."),
                     self.instance,
@@ -353,18 +360,24 @@ def _matches(condition: str, etag: bytes | None, weak: bool = True) -> bool:
 class ProblemCORSMiddleware(CORSMiddleware):
     """Starlette's CORS handling, with a refused preflight answered as an RFC 9457 problem."""
 
-    def preflight_response(self, request_headers: Headers) -> Response:
-        response = super().preflight_response(request_headers)
-        if response.status_code < 400:
-            return response
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            headers = Headers(scope=scope)
+            if "origin" in headers and "access-control-request-method" in headers:
+                response = self.preflight_response(request_headers=headers)
+                if response.status_code >= 400:
+                    response = self._refusal(response, instance_of(scope))
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+    @staticmethod
+    def _refusal(response: Response, instance: str) -> Response:
         detail = bytes(response.body).decode()
-        body = json.dumps(
-            {
-                "type": "/problems/cors-refused",
-                "title": "CORS refused",
-                "status": response.status_code,
-                "detail": f"{detail}: this origin, method or header is not allowed.",
-            }
+        body = problem_document(
+            "cors-refused",
+            f"{detail}: this origin, method or header is not allowed.",
+            instance,
         )
         headers = {
             k: v
@@ -373,7 +386,7 @@ class ProblemCORSMiddleware(CORSMiddleware):
         }
         return Response(
             body,
-            status_code=response.status_code,
+            status_code=PROBLEM_TYPES["cors-refused"].status,
             media_type="application/problem+json",
             headers=headers,
         )
