@@ -117,6 +117,8 @@ def check_record_dates(
         if field.text is None or not text:
             continue
         source = phrase_source(model, text, sources)
+        if source is None and any(c.source not in sources for c in model.citations):
+            continue  # a citation of a source that is invalid or unknown: reported there, once
         if source is None:
             report(field.text, field.text, f"{text!r} does not occur in any excerpt of this record")
         elif source.published is None and basis in ("publication", "relative"):
