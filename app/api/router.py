@@ -17,6 +17,7 @@ from app.api.routes import (
     search,
     sister_cities,
     sources,
+    timeline,
     trade_stats,
 )
 
@@ -33,6 +34,7 @@ for module in (
     quotes,
     events,
     indicators,
+    timeline,
     disagreements,
     search,
 ):
