@@ -58,6 +58,11 @@ TAGS: list[dict[str, str]] = [
         "description": "Other stated figures: counts of institutes, trains, tourists, ...",
     },
     {
+        "name": "timeline",
+        "description": "Every dated fact across collections, in date order, each date with its "
+        "basis.",
+    },
+    {
         "name": "disagreements",
         "description": "Where sources state different values for the same fact.",
     },

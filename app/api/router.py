@@ -10,11 +10,13 @@ from app.api.routes import (
     meta,
     people,
     places,
+    problem_types,
     projects,
     quotes,
     search,
     sister_cities,
     sources,
+    timeline,
     trade_stats,
 )
 
@@ -23,6 +25,7 @@ for module in (
     sources,
     people,
     places,
+    problem_types,
     projects,
     awards,
     trade_stats,
@@ -30,6 +33,7 @@ for module in (
     quotes,
     events,
     indicators,
+    timeline,
     disagreements,
     search,
 ):
@@ -38,3 +42,4 @@ api_router.include_router(meta.router)
 
 root_router = APIRouter()
 root_router.include_router(meta.health_router)
+root_router.include_router(problem_types.router)

@@ -23,6 +23,7 @@ from app.loader.report import (
 )
 from app.loader.rows import dataset_batches
 from app.loader.search_rows import search_rows
+from app.loader.timeline import timeline_rows
 from app.models import BuildInfo
 from app.queries.search import indexed_text
 
@@ -52,6 +53,12 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
         session.add_all(digest_rows(dataset))
+        # Derived views read the records back as the API serves them.
+        session.expire_all()
+        derived = list(timeline_rows(session))
+        session.add_all(derived)
+        session.flush()
+        rows += len(derived)
         if engine.dialect.name == "sqlite":
             session.execute(
                 text(
