@@ -6,6 +6,7 @@ from app.api.routes import (
     awards,
     disagreements,
     events,
+    index,
     indicators,
     meta,
     people,
@@ -41,5 +42,6 @@ for module in (
 api_router.include_router(meta.router)
 
 root_router = APIRouter()
+root_router.include_router(index.router)
 root_router.include_router(meta.health_router)
 root_router.include_router(problem_types.router)
