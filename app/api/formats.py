@@ -14,13 +14,13 @@ from pydantic import BaseModel
 from app.api.examples import example, page_example
 from app.api.pagination import FacetCount, Page, next_links
 from app.errors import InvalidParameter, NotAcceptable
+from app.geometry import Geometry
 from app.queries.common import ItemQuery, ListQuery, ListResult
 
 JSON = "application/json"
 CSV = "text/csv"
 GEOJSON = "application/geo+json"
 
-Geometry = Callable[[dict[str, Any]], dict[str, Any] | None]
 Getter = Callable[[dict[str, Any]], Any]
 Q = TypeVar("Q", bound=ListQuery)
 
@@ -296,36 +296,6 @@ def _facets(result: ListResult) -> dict[str, list[FacetCount]] | None:
         name: [FacetCount(value=value, count=count) for value, count in counts]
         for name, counts in result.facets.items()
     }
-
-
-def _point(place: dict[str, Any] | None) -> list[float] | None:
-    if not place or place.get("lat") is None or place.get("lon") is None:
-        return None
-    return [place["lon"], place["lat"]]
-
-
-def place_point(row: dict[str, Any]) -> dict[str, Any] | None:
-    """A place's own coordinates."""
-    point = _point(row)
-    return {"type": "Point", "coordinates": point} if point else None
-
-
-def record_point(row: dict[str, Any]) -> dict[str, Any] | None:
-    """The coordinates of a record's `place`."""
-    point = _point(row.get("place"))
-    return {"type": "Point", "coordinates": point} if point else None
-
-
-def places_points(row: dict[str, Any]) -> dict[str, Any] | None:
-    """All the places of a record (an event) as a MultiPoint."""
-    points = [p for p in (_point(place) for place in row.get("places", [])) if p]
-    return {"type": "MultiPoint", "coordinates": points} if points else None
-
-
-def tie_line(row: dict[str, Any]) -> dict[str, Any] | None:
-    """A LineString from side_a to side_b of a sister-city tie."""
-    a, b = _point(row.get("side_a")), _point(row.get("side_b"))
-    return {"type": "LineString", "coordinates": [a, b]} if a and b else None
 
 
 def item_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:

@@ -5,8 +5,9 @@ from sqlmodel import Session
 
 from app.models import CitationPublic
 from app.queries.common import ListQuery
-from app.queries.records import COLLECTIONS, labels
+from app.queries.records import labels
 from app.queries.sources import citations_of, record_citations
+from app.registry import CITED
 
 
 class RecordRef(BaseModel):
@@ -30,7 +31,7 @@ def record_refs(session: Session, source_id: str, query: ListQuery) -> tuple[lis
         )
     items = []
     for record_type, record_id in keys:
-        path = COLLECTIONS[record_type].path
+        path = CITED[record_type].path
         items.append(
             RecordRef(
                 collection=path,

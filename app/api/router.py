@@ -2,39 +2,18 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import (
-    awards,
-    disagreements,
-    events,
-    indicators,
-    meta,
-    people,
-    places,
-    projects,
-    quotes,
-    search,
-    sister_cities,
-    sources,
-    trade_stats,
-)
+from app.api.routes import disagreements, meta, search, sources, trade_stats
+from app.api.routes.collections import collection_router
+from app.registry import COLLECTIONS, SOURCES, TRADE_STATS
+
+# Routes beyond a list and an item, by the key of the collection they belong to.
+EXTRA_ROUTES = {SOURCES.key: sources.router, TRADE_STATS.key: trade_stats.router}
 
 api_router = APIRouter(prefix="/v1")
-for module in (
-    sources,
-    people,
-    places,
-    projects,
-    awards,
-    trade_stats,
-    sister_cities,
-    quotes,
-    events,
-    indicators,
-    disagreements,
-    search,
-):
+for collection in COLLECTIONS:
+    api_router.include_router(collection_router(collection, EXTRA_ROUTES.get(collection.key)))
+for module in (disagreements, search, meta):
     api_router.include_router(module.router)
-api_router.include_router(meta.router)
 
 root_router = APIRouter()
 root_router.include_router(meta.health_router)

@@ -10,8 +10,8 @@ from sqlmodel import Session, SQLModel, select
 
 from app import migrate
 from app.db import make_write_engine, sqlite_path
+from app.loader.batches import dataset_batches
 from app.loader.check import Dataset, check, dataset_version
-from app.loader.rows import dataset_batches
 from app.loader.search_rows import search_rows
 from app.models import BuildInfo
 

@@ -2,7 +2,7 @@
 
 import re
 import sqlite3
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 from sqlalchemy import text
@@ -11,22 +11,15 @@ from sqlmodel import Session
 
 from app.errors import InvalidParameter, ServiceUnavailable
 from app.queries.common import MAX_TEXT, ListQuery
-from app.queries.records import COLLECTIONS
+from app.registry import COLLECTIONS
 
-SEARCHABLE = sorted([*(c.path for c in COLLECTIONS.values()), "sources"])
+# Every collection: records are indexed whole, sources paragraph by paragraph of their text.
+SEARCHABLE = sorted(c.path for c in COLLECTIONS)
 
-SearchCollection = Literal[
-    "awards",
-    "events",
-    "indicators",
-    "people",
-    "places",
-    "projects",
-    "quotes",
-    "sister-cities",
-    "sources",
-    "trade-stats",
-]
+if TYPE_CHECKING:
+    SearchCollection = str
+else:
+    SearchCollection = Literal[tuple(SEARCHABLE)]
 
 
 class SearchQuery(ListQuery):

@@ -1,4 +1,4 @@
-"""Routes of /v1/trade-stats."""
+"""Routes of /v1/trade-stats beyond the list and the item: the time series."""
 
 from typing import Annotated
 
@@ -6,36 +6,13 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.examples import example
-from app.api.formats import (
-    flat_columns,
-    item_response,
-    item_responses,
-    list_response,
-    list_responses,
-    negotiate,
-    render_csv,
-)
-from app.api.pagination import Page
-from app.api.problems import PROBLEM_RESPONSES
-from app.deps import SessionDep, TradeStatDep
-from app.models import TradeStat, TradeStatPublic
-from app.queries.common import ItemQuery
-from app.queries.trade_stats import SeriesQuery, TradeStatQuery, list_trade_stats, series_points
+from app.api.formats import flat_columns, negotiate, render_csv
+from app.deps import SessionDep
+from app.models import TradeStat
+from app.queries.trade_stats import SeriesQuery, series_points
 
-router = APIRouter(prefix="/trade-stats", tags=["trade statistics"], responses=PROBLEM_RESPONSES)
-
-
-@router.get(
-    "",
-    summary="List trade statistics",
-    response_model=Page[TradeStatPublic],
-    responses=list_responses("trade-stats", geo=False),
-)
-def read_trade_stats(
-    request: Request, session: SessionDep, query: Annotated[TradeStatQuery, Query()]
-) -> Response:
-    """Trade and investment figures, actual and target, each with who stated it."""
-    return list_response(request, TradeStatPublic, query, lambda q: list_trade_stats(session, q))
+# Mounted under /v1/trade-stats beside the list and item routes (app/api/routes/collections.py).
+router = APIRouter()
 
 
 class SeriesPoint(BaseModel):
@@ -121,16 +98,3 @@ def read_trade_series(
     return Response(
         result.model_dump_json(), media_type="application/json", headers={"Vary": "Accept"}
     )
-
-
-@router.get(
-    "/{id}",
-    summary="Get a trade statistic",
-    response_model=TradeStatPublic,
-    responses=item_responses("trade-stats", geo=False),
-)
-def read_trade_stat(
-    request: Request, trade_stat: TradeStatDep, query: Annotated[ItemQuery, Query()]
-) -> Response:
-    """One trade statistic with its citations."""
-    return item_response(request, TradeStatPublic, trade_stat, query)
