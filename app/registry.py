@@ -49,6 +49,7 @@ class Collection:
     noun: str
     plural: str
     tag: str
+    tag_doc: str  # what the OpenAPI tag groups
     list_doc: str
     item_doc: str
     table: type[SQLModel]
@@ -115,6 +116,7 @@ SOURCES = Collection(
     noun="source",
     plural="sources",
     tag="sources",
+    tag_doc="The source documents, their exact texts, and the records citing each.",
     list_doc="The source documents every record is drawn from.",
     item_doc="One source's bibliographic facts (its text is at /v1/sources/{id}/text).",
     table=m.Source,
@@ -137,6 +139,7 @@ PEOPLE = Collection(
     noun="person",
     plural="people",
     tag="people",
+    tag_doc="People the sources name: officials, award recipients, speakers, reporters.",
     list_doc="People named in the sources.",
     item_doc="One person with the excerpts that name them.",
     table=m.Person,
@@ -155,6 +158,7 @@ PLACES = Collection(
     noun="place",
     plural="places",
     tag="places",
+    tag_doc="Countries, regions and cities, with gazetteer coordinates (GeoJSON available).",
     list_doc="Countries, regions and cities, with ISO codes and curator-supplied coordinates.",
     item_doc="One place with the excerpts that name it.",
     table=m.Place,
@@ -176,6 +180,7 @@ PROJECTS = Collection(
     noun="project",
     plural="projects",
     tag="projects",
+    tag_doc="Cooperation projects and facilities, with figures and partners (GeoJSON available).",
     list_doc="Cooperation projects and facilities, filtered, sorted and paged.",
     item_doc="One project with its place, figures, partners and citations.",
     table=m.Project,
@@ -203,6 +208,7 @@ AWARDS = Collection(
     noun="award",
     plural="awards",
     tag="awards",
+    tag_doc="Conferrals of state and other awards (GeoJSON available).",
     list_doc="Conferrals of awards, orders and titles.",
     item_doc="One award conferral with its recipient, place and citations.",
     table=m.Award,
@@ -221,6 +227,7 @@ TRADE_STATS = Collection(
     noun="trade statistic",
     plural="trade statistics",
     tag="trade statistics",
+    tag_doc="Trade and investment figures, actual and target, and their time series.",
     list_doc="Trade and investment figures, actual and target, each with who stated it.",
     item_doc="One trade statistic with its citations.",
     table=m.TradeStat,
@@ -245,6 +252,7 @@ SISTER_CITIES = Collection(
     noun="sister-city tie",
     plural="sister-city ties",
     tag="sister cities",
+    tag_doc="Twinning ties between cities and regions (GeoJSON lines).",
     list_doc="Sister-city and sister-region ties between the pair's countries.",
     item_doc="One sister-city tie with both places and its citations.",
     table=m.SisterCity,
@@ -265,6 +273,7 @@ QUOTES = Collection(
     noun="quote",
     plural="quotes",
     tag="quotes",
+    tag_doc="What people said, verbatim, with speaker and date.",
     list_doc="Direct quotations, each with its speaker and verbatim excerpt.",
     item_doc="One quote with its speaker and citations.",
     table=m.Quote,
@@ -283,6 +292,7 @@ EVENTS = Collection(
     noun="event",
     plural="events",
     tag="events",
+    tag_doc="Dated milestones: visits, summits, agreements (GeoJSON available).",
     list_doc="Dated milestones for a timeline.",
     item_doc="One event with its places, people, projects and citations.",
     table=m.Event,
@@ -304,6 +314,7 @@ INDICATORS = Collection(
     noun="indicator",
     plural="indicators",
     tag="indicators",
+    tag_doc="Other stated figures: counts of institutes, trains, tourists, ...",
     list_doc="Other stated figures: counts of ports, institutes, trains, tourists, ranks, ...",
     item_doc="One indicator with its citations.",
     table=m.Indicator,

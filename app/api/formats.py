@@ -11,7 +11,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 from fastapi import Request, Response
 from pydantic import BaseModel
 
-from app.api.examples import example, page_example
+from app.api.examples import example, media_example, page_example
 from app.api.pagination import FacetCount, Page, next_links
 from app.errors import InvalidParameter, NotAcceptable
 from app.geometry import Geometry
@@ -301,7 +301,7 @@ def _facets(result: ListResult) -> dict[str, list[FacetCount]] | None:
 def item_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:
     """OpenAPI description of an item's formats, with an example record."""
     content: dict[str, Any] = {
-        JSON: {"example": example(collection)},
+        JSON: media_example(collection, example(collection)),
         "text/csv": {"schema": {"type": "string"}},
     }
     if geo:
@@ -319,7 +319,7 @@ def item_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]
 def list_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:
     """OpenAPI description of a list's formats, with an example page."""
     content: dict[str, Any] = {
-        JSON: {"example": page_example(collection)},
+        JSON: media_example(f"{collection}-page", page_example(collection)),
         "text/csv": {
             "schema": {"type": "string"},
             "example": "id,name,...\r\nzhanatas-wind-farm,Zhanatas wind farm,...\r\n",

@@ -61,6 +61,7 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
         read_list,
         methods=["GET"],
         name=f"read_{collection.key}",
+        operation_id=f"list_{collection.key}",
         summary=f"List {collection.plural}",
         response_model=Page[collection.public],  # type: ignore[name-defined]
         responses=list_responses(collection.path, geo=geo),
@@ -72,6 +73,7 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
         read_item,
         methods=["GET"],
         name=f"read_{collection.record_type}",
+        operation_id=f"get_{collection.record_type}",
         summary=f"Get {article} {collection.noun}",
         response_model=collection.public,
         responses=item_responses(collection.path, geo=geo),

@@ -50,9 +50,10 @@ def _hits(session: SessionDep, query: SearchQuery) -> tuple[list[SearchHit], int
 
 @router.get(
     "",
+    operation_id="search",
     summary="Search everything",
     response_model=Page[SearchHit],
-    responses=json_example(example("search")),
+    responses=json_example("search", example("search")),
 )
 def read_search(
     request: Request, session: SessionDep, query: Annotated[SearchQuery, Query()]

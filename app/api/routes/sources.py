@@ -20,6 +20,7 @@ router = APIRouter()
 
 @router.get(
     "/{id}/text",
+    operation_id="get_source_text",
     summary="Get a source's exact text",
     response_class=PlainTextResponse,
     responses={
@@ -41,6 +42,7 @@ def read_source_text(
 
 @router.get(
     "/{id}/records",
+    operation_id="list_source_records",
     summary="List the records citing a source",
     response_model=Page[RecordRef],
     responses=item_responses("source-records", geo=False),

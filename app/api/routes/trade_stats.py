@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from app.api.examples import example
+from app.api.examples import example, media_example
 from app.api.formats import flat_columns, negotiate, render_csv
 from app.deps import SessionDep
 from app.models import TradeStat
@@ -64,12 +64,13 @@ def _point(row: TradeStat) -> SeriesPoint:
 
 @router.get(
     "/series",
+    operation_id="get_trade_series",
     summary="Get a trade time series",
     response_model=TradeSeries,
     responses={
         200: {
             "content": {
-                "application/json": {"example": example("series")},
+                "application/json": media_example("series", example("series")),
                 "text/csv": {"schema": {"type": "string"}},
             },
             "description": "The series as JSON, or as CSV rows with a kind column.",
