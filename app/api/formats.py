@@ -15,7 +15,7 @@ from app.api.examples import example, media_example, page_example
 from app.api.pagination import FacetCount, Page, next_links
 from app.errors import InvalidParameter, NotAcceptable
 from app.geometry import Geometry
-from app.queries.common import ItemQuery, ListQuery, ListResult
+from app.queries.common import ItemQuery, ListQuery, ListResult, PageQuery
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -23,6 +23,7 @@ GEOJSON = "application/geo+json"
 
 Getter = Callable[[dict[str, Any]], Any]
 Q = TypeVar("Q", bound=ListQuery)
+P = TypeVar("P", bound=PageQuery)
 
 
 def negotiate(request: Request, requested: str | None, geo: bool) -> str:
@@ -234,25 +235,27 @@ def list_response(
 def page_response(
     request: Request,
     model: type[BaseModel],
-    query: Q,
-    fetch: Callable[[Q], tuple[list[Any], int]],
+    query: P,
+    fetch: Callable[[P], ListResult],
 ) -> Response:
     """A list that is not a collection (search hits, a source's records), as JSON or CSV."""
     fmt = negotiate(request, query.format, geo=False)
     query = query.resolved(fmt)
-    items, total = fetch(query)
+    result = fetch(query)
     headers = {"Vary": "Accept"}
-    link = next_links(request, total, query)
+    link = next_links(request, result.total, query, result.next_cursor)
     if link:
         headers["Link"] = link
     if fmt == "csv":
-        rows = [item.model_dump(mode="json") for item in items]
+        rows = [item.model_dump(mode="json") for item in result.rows]
         return Response(
             render_csv(flat_columns(model), rows),
             media_type="text/csv; charset=utf-8",
             headers=headers,
         )
-    page = Page[Any](items=items, total=total, limit=query.page_size, offset=query.offset)
+    page = Page[Any](
+        items=result.rows, total=result.total, limit=query.page_size, offset=query.offset
+    )
     return Response(page.model_dump_json(exclude={"facets"}), media_type=JSON, headers=headers)
 
 

@@ -14,6 +14,7 @@ from app.loader.batches import dataset_batches
 from app.loader.check import Dataset, check, dataset_version
 from app.loader.search_rows import search_rows
 from app.models import BuildInfo
+from app.queries.search import indexed_text
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,16 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
         if engine.dialect.name == "sqlite":
-            rows_to_index = list(search_rows(dataset))
-            for index in ("search_index", "search_trigram"):
-                session.execute(
-                    text(
-                        f"INSERT INTO {index} (collection, record_id, label, body, start, end) "
-                        "VALUES (:collection, :record_id, :label, :body, :start, :end)"
-                    ),
-                    rows_to_index,
-                )
+            session.execute(
+                text(
+                    "INSERT INTO search_index (collection, record_id, label, body, start, end) "
+                    "VALUES (:collection, :record_id, :label, :body, :start, :end)"
+                ),
+                [
+                    {**row, "label": indexed_text(row["label"]), "body": indexed_text(row["body"])}
+                    for row in search_rows(dataset)
+                ],
+            )
         if engine.dialect.name == "sqlite":
             # Statistics for the query planner, so lookups pick the selective index.
             session.execute(text("ANALYZE"))

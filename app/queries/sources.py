@@ -1,10 +1,10 @@
-"""Queries on sources and on the records that cite them."""
+"""Queries on sources: the list, and their exact texts."""
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.models import Citation, Source, SourceText
+from app.models import Source, SourceText
 from app.queries.common import (
     ListQuery,
     ListResult,
@@ -61,47 +61,6 @@ def list_sources(session: Session, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
     statement = select(Source).options(eager(Source.credits))
     return run_list(session, statement, query, SPEC)
-
-
-def citations_of(
-    session: Session, source_id: str, query: ListQuery
-) -> tuple[list[tuple[str, str]], int]:
-    """A page of (record_type, record_id) of the records citing a source, in text order."""
-    first = func.min(col(Citation.start)).label("first")
-    statement = (
-        select(col(Citation.record_type), col(Citation.record_id))
-        .where(col(Citation.source_id) == source_id)
-        .group_by(col(Citation.record_type), col(Citation.record_id))
-    )
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.execute(
-        statement.add_columns(first)
-        .order_by(first, col(Citation.record_type), col(Citation.record_id))
-        .limit(query.limit)
-        .offset(query.offset)
-    )
-    return [(row.record_type, row.record_id) for row in rows], total
-
-
-def record_citations(
-    session: Session, source_id: str, keys: list[tuple[str, str]]
-) -> list[Citation]:
-    """The citations of a source by the given records."""
-    if not keys:
-        return []
-    types = {k for k, _ in keys}
-    ids = {i for _, i in keys}
-    rows = session.scalars(
-        select(Citation)
-        .where(
-            col(Citation.source_id) == source_id,
-            col(Citation.record_type).in_(types),
-            col(Citation.record_id).in_(ids),
-        )
-        .order_by(col(Citation.start))
-    )
-    wanted = set(keys)
-    return [c for c in rows.unique() if (c.record_type, c.record_id) in wanted]
 
 
 def source_text(session: Session, source_id: str) -> str | None:
