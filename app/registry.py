@@ -129,7 +129,7 @@ SOURCES = Collection(
     label="title",
     cited=False,
     references={"credits[].person": "people"},
-    vocabularies={"published_precision": "precision"},
+    vocabularies={"kind": "source_kind", "published_precision": "precision"},
     to_rows=rows.source_rows,
     extra=_source_text_url,
 )

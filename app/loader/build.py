@@ -12,6 +12,16 @@ from app import migrate
 from app.db import make_write_engine, sqlite_path
 from app.loader.batches import dataset_batches
 from app.loader.check import Dataset, check, dataset_version
+from app.loader.problems import BuildFailed
+from app.loader.report import (
+    DEFAULT_MAX_SHRINK,
+    CollectionChange,
+    compare,
+    digest_rows,
+    read_snapshot,
+    shrink_problems,
+    snapshot_of,
+)
 from app.loader.search_rows import search_rows
 from app.models import BuildInfo
 from app.queries.search import indexed_text
@@ -23,6 +33,8 @@ class BuildResult:
 
     dataset_version: str
     rows: int
+    previous_version: str | None = None  # None: there was no database to replace
+    changes: tuple[CollectionChange, ...] = ()
 
 
 def _load(engine: Engine, dataset: Dataset) -> int:
@@ -39,6 +51,7 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.add_all(batch)
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
+        session.add_all(digest_rows(dataset))
         if engine.dialect.name == "sqlite":
             session.execute(
                 text(
@@ -62,18 +75,52 @@ def _load(engine: Engine, dataset: Dataset) -> int:
     return rows
 
 
-def build(database_url: str, data_dir: Path) -> BuildResult:
+def _compare_with_previous(
+    database_url: str, dataset: Dataset, data_dir: Path, allow_shrink: bool, max_shrink: float
+) -> tuple[str | None, list[CollectionChange]]:
+    """The previous database's version and each collection's change; raises BuildFailed if a
+    collection would shrink too far (see app.loader.report) and that is not allowed."""
+    path = sqlite_path(database_url)
+    old = None
+    if path is None or path.exists():
+        engine = make_write_engine(database_url)
+        try:
+            old = read_snapshot(engine)
+        finally:
+            engine.dispose()
+    changes = compare(old, snapshot_of(dataset))
+    if not allow_shrink:
+        data_rel = data_dir.name
+        problems = shrink_problems(changes, dataset.files, data_rel, max_shrink)
+        if problems:
+            raise BuildFailed(problems)
+    return (old.version if old else None), changes
+
+
+def build(
+    database_url: str,
+    data_dir: Path,
+    *,
+    allow_shrink: bool = False,
+    max_shrink: float = DEFAULT_MAX_SHRINK,
+) -> BuildResult:
     """Check `data_dir` and load it; on any problem the existing database is left as it was.
 
     A SQLite database is written to a new file that replaces the old one only on success.
-    Another database is loaded in a single transaction.
+    Another database is loaded in a single transaction. Compared with the database it
+    replaces, a collection may not fall to zero or lose more than `max_shrink` of its
+    records unless `allow_shrink` (BuildFailed names the file and the counts).
     """
     dataset = check(data_dir)
+    previous, changes = _compare_with_previous(
+        database_url, dataset, data_dir, allow_shrink, max_shrink
+    )
     path = sqlite_path(database_url)
     if path is None:
         engine = make_write_engine(database_url)
         try:
-            return BuildResult(dataset.version, _load(engine, dataset))
+            rows = _load(engine, dataset)
+            return BuildResult(dataset.version, rows, previous, tuple(changes))
         finally:
             engine.dispose()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +134,7 @@ def build(database_url: str, data_dir: Path) -> BuildResult:
     finally:
         engine.dispose()
         staging.unlink(missing_ok=True)
-    return BuildResult(dataset.version, rows)
+    return BuildResult(dataset.version, rows, previous, tuple(changes))
 
 
 def built_version(database_url: str) -> str | None:
