@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import disagreements, meta, search, sources, trade_stats
+from app.api.routes import disagreements, meta, problem_types, search, sources, trade_stats
 from app.api.routes.collections import collection_router
 from app.registry import COLLECTIONS, SOURCES, TRADE_STATS
 
@@ -12,8 +12,10 @@ EXTRA_ROUTES = {SOURCES.key: sources.router, TRADE_STATS.key: trade_stats.router
 api_router = APIRouter(prefix="/v1")
 for collection in COLLECTIONS:
     api_router.include_router(collection_router(collection, EXTRA_ROUTES.get(collection.key)))
-for module in (disagreements, search, meta):
+for module in (problem_types, disagreements, search):
     api_router.include_router(module.router)
+api_router.include_router(meta.router)
 
 root_router = APIRouter()
 root_router.include_router(meta.health_router)
+root_router.include_router(problem_types.router)

@@ -11,7 +11,7 @@ from app.api.formats import item_response, item_responses, list_response, list_r
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep, record_or_404
-from app.queries.common import ItemQuery, ListQuery, ListResult
+from app.queries.common import GeoItemQuery, ItemQuery, ListQuery, ListResult
 from app.registry import Collection
 
 
@@ -33,7 +33,7 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
     router = APIRouter(
         prefix=f"/{collection.path}", tags=[collection.tag], responses=PROBLEM_RESPONSES
     )
-    geo = collection.geometry is not None
+    item_params = GeoItemQuery if collection.geometry is not None else ItemQuery
     list_params = Annotated[collection.query, Query()]  # type: ignore[name-defined]
     record = Annotated[Any, Depends(record_or_404(collection))]
 
@@ -47,7 +47,9 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
         )
 
     def read_item(
-        request: Request, found: record, query: Annotated[ItemQuery, Query()]
+        request: Request,
+        found: record,
+        query: Annotated[item_params, Query()],  # type: ignore[valid-type]
     ) -> Response:
         return item_response(
             request, collection.public, collection.to_public(found), query, collection.geometry
@@ -64,7 +66,7 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
         operation_id=f"list_{collection.key}",
         summary=f"List {collection.plural}",
         response_model=Page[collection.public],  # type: ignore[name-defined]
-        responses=list_responses(collection.path, geo=geo),
+        responses=list_responses(collection.path, collection.public, collection.geometry),
     )
     if extra is not None and _shadowed_by_item(extra):
         router.include_router(extra)
@@ -76,7 +78,7 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
         operation_id=f"get_{collection.record_type}",
         summary=f"Get {article} {collection.noun}",
         response_model=collection.public,
-        responses=item_responses(collection.path, geo=geo),
+        responses=item_responses(collection.path, collection.public, collection.geometry),
     )
     if extra is not None and not _shadowed_by_item(extra):
         router.include_router(extra)

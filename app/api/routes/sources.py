@@ -6,7 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from app.api.formats import item_responses, page_response
+from app.api.examples import example
+from app.api.formats import page_response, page_responses
 from app.api.pagination import Page
 from app.api.records import RecordRef, record_refs
 from app.deps import SessionDep, SourceDep
@@ -45,7 +46,7 @@ def read_source_text(
     operation_id="list_source_records",
     summary="List the records citing a source",
     response_model=Page[RecordRef],
-    responses=item_responses("source-records", geo=False),
+    responses=page_responses("source-records", RecordRef, example("source-records")),
 )
 def read_source_records(
     request: Request,

@@ -6,9 +6,14 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.examples import example, media_example
-from app.api.formats import flat_columns, negotiate, render_csv
+from app.api.flat import csv_lines, flat_columns
+from app.api.formats import (
+    csv_media,
+    negotiate,
+)
 from app.deps import SessionDep
 from app.models import TradeStat
+from app.models.types import FullDate
 from app.queries.trade_stats import SeriesQuery, series_points
 
 # Mounted under /v1/trade-stats beside the list and item routes (app/api/routes/collections.py).
@@ -19,8 +24,8 @@ class SeriesPoint(BaseModel):
     """One period of a series."""
 
     id: str = Field(description="Id of the trade statistic (see /v1/trade-stats/{id}).")
-    period_start: str | None = Field(description="First day of the period.")
-    period_end: str | None = Field(description="Last day of the period (a target's deadline).")
+    period_start: FullDate | None = Field(description="First day of the period.")
+    period_end: FullDate | None = Field(description="Last day of the period (a target's deadline).")
     period_label: str | None = Field(description="The period as a person says it.")
     value: float | None = Field(description="The value, in `unit`.")
     unit: str = Field(description="Unit, e.g. USD.")
@@ -71,7 +76,11 @@ def _point(row: TradeStat) -> SeriesPoint:
         200: {
             "content": {
                 "application/json": media_example("series", example("series")),
-                "text/csv": {"schema": {"type": "string"}},
+                "text/csv": csv_media(
+                    "series",
+                    SeriesPoint,
+                    [p for s in example("series")["series"] for p in s["points"]],
+                ),
             },
             "description": "The series as JSON, or as CSV rows with a kind column.",
         }
@@ -88,7 +97,7 @@ def read_trade_series(
     points = [_point(row) for row in series_points(session, query)]
     if negotiate(request, query.format, geo=False) == "csv":
         rows = [point.model_dump(mode="json") for point in points]
-        body = render_csv(flat_columns(SeriesPoint), rows)
+        body = csv_lines(flat_columns(SeriesPoint), rows)
         return Response(body, media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"})
     kinds = list(dict.fromkeys(point.kind for point in points))
     result = TradeSeries(
