@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from sqlalchemy import Connection, event
 from sqlmodel import Session
 
 from app.errors import NotFound, ServiceUnavailable
@@ -13,7 +14,8 @@ from app.registry import SOURCES, Collection
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A read-only session on the current database, on one connection for the request.
+    """A read-only session on the current database, connected only when the route first
+    reads (so a request refused for its parameters runs no SQL), on one connection.
 
     The dataset version read through that connection is left in `request.state`, so the
     response cache labels the answer with the dataset it was really read from.
@@ -21,10 +23,14 @@ def get_session(request: Request) -> Iterator[Session]:
     database = getattr(request.app.state, "database", None)
     if database is None:
         raise ServiceUnavailable("The database is not open.")
-    with database.connect() as connection:
-        request.state.dataset_version = database.version_of(connection)
-        with Session(bind=connection) as session:
-            yield session
+    database.refresh()
+    with Session(bind=database.engine) as session:
+
+        def label(_session: Session, _transaction: Any, connection: Connection) -> None:
+            request.state.dataset_version = database.version_of(connection)
+
+        event.listen(session, "after_begin", label)
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

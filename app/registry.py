@@ -29,7 +29,8 @@ from app.queries import (
     sources,
     trade_stats,
 )
-from app.queries.common import ListQuery, ListResult, ListSpec
+from app.queries.listing import ListResult, ListSpec
+from app.queries.parameters import ListQuery
 
 if TYPE_CHECKING:
     from app.loader.check import Dataset, Entry

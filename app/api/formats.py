@@ -14,7 +14,8 @@ from app.api.geojson import collection_schema, feature_schema
 from app.api.pagination import FacetCount, Page, next_links
 from app.errors import InvalidParameter, NotAcceptable
 from app.geometry import Geometry
-from app.queries.common import ItemQuery, ListQuery, ListResult, PageQuery
+from app.queries.listing import ListResult
+from app.queries.parameters import ItemQuery, Limits, ListQuery, PageQuery
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -87,6 +88,12 @@ def render_geojson(
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
 
 
+def limits_of(request: Request) -> Limits:
+    """The page-size caps of the app answering `request` (its one Settings instance)."""
+    settings = request.app.state.settings
+    return Limits(settings.max_limit, settings.max_export_rows)
+
+
 def list_response(
     request: Request,
     model: type[BaseModel],
@@ -96,7 +103,10 @@ def list_response(
 ) -> Response:
     """Negotiate the format, fetch the page for it, and answer with Link and Vary headers."""
     fmt = negotiate(request, query.format, geometry is not None)
-    query = query.resolved(fmt)
+    query = query.resolved(fmt, limits_of(request))
+    if query.facet and fmt != "json":
+        # Refused before any SQL runs.
+        raise InvalidParameter("facet is available with JSON only.")
     result = fetch(query)
     items = [model.model_validate(row) for row in result.rows]
     headers = {"Vary": "Accept"}
@@ -113,8 +123,6 @@ def list_response(
         )
         body = page.model_dump_json(exclude={"facets"} if result.facets is None else None)
         return Response(body, media_type=JSON, headers=headers)
-    if query.facet:
-        raise InvalidParameter("facet is available with JSON only.")
     rows = [item.model_dump(mode="json") for item in items]
     columns = flat_columns(model)
     name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
@@ -137,7 +145,7 @@ def page_response(
 ) -> Response:
     """A list that is not a collection (search hits, a source's records), as JSON or CSV."""
     fmt = negotiate(request, query.format, geo=False)
-    query = query.resolved(fmt)
+    query = query.resolved(fmt, limits_of(request))
     result = fetch(query)
     headers = {"Vary": "Accept"}
     link = next_links(request, result.total, query, result.next_cursor)

@@ -4,7 +4,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.models import CitationPublic
-from app.queries.common import ListResult, PageQuery
+from app.queries.listing import ListResult
+from app.queries.parameters import PageQuery
 from app.queries.records import citations_of, labels, record_citations
 from app.registry import CITED
 

@@ -5,14 +5,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Person
-from app.queries.common import (
-    CitedQuery,
-    ListResult,
-    ListSpec,
-    Text,
-    eager,
-    run_list,
-)
+from app.queries.filters import eager
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.parameters import CitedQuery, Text
 
 SORTABLE = {"id": col(Person.id), "name": col(Person.name), "country": col(Person.country)}
 

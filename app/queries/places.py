@@ -5,16 +5,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Place
-from app.queries.common import (
-    CitedQuery,
-    GeoFormat,
-    ListResult,
-    ListSpec,
-    Ref,
-    Text,
-    eager,
-    run_list,
-)
+from app.queries.filters import eager
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.parameters import CitedQuery, GeoFormat, Ref, Text
 
 SORTABLE = {
     "id": col(Place.id),

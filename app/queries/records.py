@@ -3,9 +3,9 @@
 from sqlalchemy import func, select, tuple_
 from sqlmodel import Session, col
 
-from app.errors import InvalidParameter, NotFound
 from app.models import Citation
-from app.queries.common import PageQuery
+from app.queries.errors import BadCursor, RecordNotFound
+from app.queries.parameters import PageQuery
 from app.registry import CITED
 
 # A collection's path -> the record_type its citations carry.
@@ -28,12 +28,6 @@ def labels(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str
     return found
 
 
-def _bad_after(message: str) -> InvalidParameter:
-    return InvalidParameter(
-        message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
-    )
-
-
 def citations_of(
     session: Session, source_id: str, query: PageQuery
 ) -> tuple[list[tuple[str, str]], int, str | None]:
@@ -54,19 +48,19 @@ def citations_of(
         first, col(Citation.record_type), col(Citation.record_id)
     )
     if query.after is not None and query.offset:
-        raise _bad_after("use either after or offset, not both")
+        raise BadCursor("use either after or offset, not both")
     if query.after:
         path, _, record_id = query.after.partition("/")
         record_type = RECORD_TYPES.get(path)
         if record_type is None or not record_id:
-            raise _bad_after("after must name a record as collection/id")
+            raise BadCursor("after must name a record as collection/id")
         named = session.execute(
             ordered.where(
                 col(Citation.record_type) == record_type, col(Citation.record_id) == record_id
             )
         ).first()
         if named is None:
-            raise NotFound(f"after names {query.after!r}, which does not cite {source_id!r}.")
+            raise RecordNotFound(f"after names {query.after!r}, which does not cite {source_id!r}.")
         position = tuple_(first, col(Citation.record_type), col(Citation.record_id))
         ordered = ordered.having(position > tuple_(named.first, record_type, record_id))
     else:

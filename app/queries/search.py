@@ -16,8 +16,8 @@ from pydantic import Field
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.errors import InvalidParameter, NotFound, ServiceUnavailable
-from app.queries.common import MAX_TEXT, PageQuery
+from app.queries.errors import BadCursor, RecordNotFound, Unavailable
+from app.queries.parameters import MAX_TEXT, PageQuery
 from app.queries.search_terms import (
     UNSPACED_CHARS,
     Term,
@@ -122,14 +122,11 @@ _AFTER = " WHERE (score, collection, record_id, coalesce(start, -1)) > (:s, :c, 
 
 
 def _cursor_filter(after: str) -> dict[str, Any]:
-    """The hit a cursor names: `collection/id` or `sources/id@start`; else a 422."""
+    """The hit a cursor names: `collection/id` or `sources/id@start`; else BadCursor."""
     collection, _, rest = after.partition("/")
     record_id, _, start = rest.partition("@")
     if collection not in SEARCHABLE or not record_id or (start and not start.isdigit()):
-        message = "after must name a hit: collection/id, or sources/id@start for a passage"
-        raise InvalidParameter(
-            message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
-        )
+        raise BadCursor("after must name a hit: collection/id, or sources/id@start for a passage")
     return {"c": collection, "r": record_id, "st": int(start) if start else -1}
 
 
@@ -137,12 +134,11 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
     """A page of hits, best first, the number of hits, and the cursor of the next page
     (when read by cursor and more may follow)."""
     if session.get_bind().dialect.name != "sqlite":
-        raise ServiceUnavailable("Full-text search needs the SQLite FTS5 index.")
+        raise Unavailable("Full-text search needs the SQLite FTS5 index.")
     if query.after is not None and query.offset:
-        message = "use either after or offset, not both"
-        raise InvalidParameter(
-            message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
-        )
+        raise BadCursor("use either after or offset, not both")
+    # Every parameter is checked before any SQL runs.
+    named = _cursor_filter(query.after) if query.after else None
     parsed = parse(query.q)
     if parsed.is_empty:
         return [], 0, None
@@ -154,8 +150,7 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
         params.update({f"c{i}": name for i, name in enumerate(query.collection)})
     ranked = _RANKED.format(where=where)
     total = int(session.execute(text(f"SELECT count(*) FROM ({ranked})"), params).scalar_one())
-    if query.after:
-        named = _cursor_filter(query.after)
+    if named is not None:
         found = session.execute(
             text(
                 f"SELECT score FROM ({ranked}) WHERE collection = :c AND record_id = :r "
@@ -164,7 +159,7 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
             {**params, **named},
         ).first()
         if found is None:
-            raise NotFound(f"after names {query.after!r}, which is not a hit of this search.")
+            raise RecordNotFound(f"after names {query.after!r}, which is not a hit of this search.")
         params.update(named, s=found.score)
         statement = f"SELECT * FROM ({ranked}){_AFTER}{_ORDER} LIMIT :limit"
     else:

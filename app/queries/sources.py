@@ -5,15 +5,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Source, SourceText
-from app.queries.common import (
-    ListQuery,
-    ListResult,
-    ListSpec,
-    Text,
-    eager,
-    run_list,
-    year_of,
-)
+from app.queries.filters import eager, year_of
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.parameters import ListQuery, Text
 
 SORTABLE = {
     "id": col(Source.id),

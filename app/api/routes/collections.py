@@ -11,7 +11,8 @@ from app.api.formats import item_response, item_responses, list_response, list_r
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep, record_or_404
-from app.queries.common import GeoItemQuery, ItemQuery, ListQuery, ListResult
+from app.queries.listing import ListResult
+from app.queries.parameters import GeoItemQuery, ItemQuery, ListQuery
 from app.registry import Collection
 
 

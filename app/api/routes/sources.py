@@ -12,7 +12,7 @@ from app.api.pagination import Page
 from app.api.records import RecordRef, record_refs
 from app.deps import SessionDep, SourceDep
 from app.errors import NotFound
-from app.queries.common import NoQuery, PageQuery
+from app.queries.parameters import NoQuery, PageQuery
 from app.queries.sources import source_text
 
 # Mounted under /v1/sources beside the list and item routes (app/api/routes/collections.py).

@@ -1,0 +1,143 @@
+"""A collection's list: its spec (filters, sorts, facets), the checks of a list query, and
+the page, total, facets and next cursor that answer it."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlmodel import Session
+
+from app.queries import cursors
+from app.queries.errors import BadCursor, UnknownField
+from app.queries.facets import facet_counts, facet_names
+from app.queries.filters import cited_in, contains, period_overlaps, year_range
+from app.queries.parameters import ListQuery
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What a collection's list filters, sorts and facets by, and how its records are cited.
+
+    The filters every list shares are declared here and applied by `run_list`; a query
+    module writes only the filters peculiar to its collection.
+    """
+
+    record_type: str
+    id_column: Any
+    sortable: dict[str, Any]
+    default_order: list[Any]
+    facets: dict[str, Any]
+    equals: dict[str, Any] = field(default_factory=dict)  # query field -> column
+    text: tuple[Any, ...] = ()  # columns that `q` searches
+    dated: Any = None  # partial-date column that year_from/year_to bound
+    period: tuple[Any, Any] | None = None  # (start, end) columns year_from/year_to overlap
+    pair: Any = None  # the country-pair column
+    disputed: Any = None  # the disagreement column that `disputed` tests
+
+
+@dataclass
+class ListResult:
+    """A page of rows, the number matching, the facet counts asked for, and the keyset
+    cursor of the next page (when the list was read by cursor and more may follow)."""
+
+    rows: list[Any]
+    total: int
+    facets: dict[str, list[tuple[Any, int]]] | None = None
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class ListPlan:
+    """A list query once every parameter is checked: how to order, what to count, where a
+    keyset page starts."""
+
+    order: list[Any]
+    facets: list[str] | None
+    keyset: tuple[Any, bool] | None  # (column, descending) when read by cursor
+    cursor: tuple[Any, str] | None  # the decoded `after`, past the first keyset page
+
+
+def order_by(
+    sort: str | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
+) -> list[Any]:
+    """ORDER BY clauses for a `sort` value; an unknown field is UnknownField."""
+    if not sort:
+        return [*default, tiebreak]
+    clauses = []
+    for raw in sort.split(","):
+        name = raw.strip()
+        descending = name.startswith("-")
+        name = name.removeprefix("-")
+        if name not in allowed:
+            raise UnknownField("sort", name, sorted(allowed))
+        column = allowed[name]
+        clauses.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
+    return [*clauses, tiebreak]
+
+
+def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
+    """Check every parameter of `query` against `spec`, before any SQL runs."""
+    order = order_by(query.sort, spec.sortable, spec.default_order, spec.id_column)
+    facets = facet_names(query.facet, spec.facets) if query.facet else None
+    if query.after is None:
+        return ListPlan(order, facets, None, None)
+    if query.offset:
+        raise BadCursor("use either after or offset, not both")
+    keyset = cursors.sort_field(query.sort, spec.sortable, spec.id_column)
+    if not query.sort:
+        order = [spec.id_column]
+    cursor = cursors.decode_cursor(query.after) if query.after else None
+    return ListPlan(order, facets, keyset, cursor)
+
+
+def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> Select[Any]:
+    """Apply the filters declared in `spec`: equality, source, pair, q, years, disputed."""
+    values = query.model_dump()
+    for name, column in spec.equals.items():
+        if values.get(name) is not None:
+            statement = statement.where(column == values[name])
+    if values.get("source"):
+        statement = statement.where(cited_in(spec.record_type, spec.id_column, values["source"]))
+    if spec.pair is not None and values.get("pair"):
+        statement = statement.where(spec.pair == values["pair"])
+    if spec.text and values.get("q"):
+        statement = statement.where(contains(values["q"], *spec.text))
+    year_from, year_to = values.get("year_from"), values.get("year_to")
+    if spec.dated is not None:
+        statement = statement.where(*year_range(spec.dated, year_from, year_to))
+    if spec.period is not None:
+        statement = statement.where(*period_overlaps(*spec.period, year_from, year_to))
+    if spec.disputed is not None and values.get("disputed") is not None:
+        disputed = spec.disputed.is_not(None) if values["disputed"] else spec.disputed.is_(None)
+        statement = statement.where(disputed)
+    return statement
+
+
+def run_list(
+    session: Session, statement: Select[Any], query: ListQuery, spec: ListSpec
+) -> ListResult:
+    """One page of `statement` with the shared filters applied, its total, and any facets."""
+    checked = plan(query, spec)
+    statement = shared_filters(statement, query, spec)
+    facets = None
+    if checked.facets:
+        facets = facet_counts(
+            session, statement, checked.facets, spec.facets, spec.record_type, spec.id_column
+        )
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    if checked.keyset is None:
+        page = statement.order_by(*checked.order).limit(query.page_size).offset(query.offset)
+        return ListResult(list(session.scalars(page).unique().all()), total, facets)
+    column, descending = checked.keyset
+    if checked.cursor is not None:
+        statement = statement.where(
+            cursors.after(column, descending, spec.id_column, checked.cursor)
+        )
+    page = statement.order_by(*checked.order).limit(query.page_size)
+    rows = list(session.scalars(page).unique().all())
+    cursor = None
+    if len(rows) == query.page_size:
+        last = rows[-1]
+        cursor = cursors.encode_cursor(getattr(last, column.key), last.id)
+    return ListResult(rows, total, facets, cursor)
