@@ -153,18 +153,56 @@ class ResponseCache:
         request_key: tuple[str, ...] | None,
         conditions: "_Conditions",
     ) -> None:
+        """Run the app; an answer in one body is labelled, kept and answered whole, and a
+        streamed answer (a large export) is passed on as it comes, and kept if it fits."""
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
+        stream: dict[str, Any] = {}  # set once a streamed answer has begun
+        state: dict[str, Any] = scope.setdefault("state", {})
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+                return
+            if message["type"] != "http.response.body":
+                return
+            body, more = message.get("body", b""), message.get("more_body", False)
+            if not stream and not more:
+                chunks.append(body)
+                return
+            if not stream:
+                entry = self._labelled(start, b"", state, request_key)
+                stream["entry"] = entry
+                stream["keep"] = entry.etag is not None
+                stream["forward"] = await conditions.begin(send, entry)
+            if stream["keep"]:
+                chunks.append(body)
+                stream["keep"] = sum(map(len, chunks)) <= self.max_body
+            if stream["forward"]:
+                await send({"type": "http.response.body", "body": body, "more_body": more})
+            if not more and stream["keep"]:
+                entry = stream["entry"]
+                entry.body = b"".join(chunks)
+                entry.headers = [*entry.headers, (b"content-length", str(len(entry.body)).encode())]
+                self._keep(state, request_key, entry)
 
-        state: dict[str, Any] = scope.setdefault("state", {})
         await self.app(scope, receive, capture)
-        entry = _Cached(start["status"], list(start.get("headers", [])), b"".join(chunks))
+        if stream:
+            return
+        entry = self._labelled(start, b"".join(chunks), state, request_key)
+        if entry.etag is not None:
+            self._keep(state, request_key, entry)
+        await conditions.answer(send, entry)
+
+    def _labelled(
+        self,
+        start: dict[str, Any],
+        body: bytes,
+        state: dict[str, Any],
+        request_key: tuple[str, ...] | None,
+    ) -> _Cached:
+        """The answer with its ETag, Vary and Cache-Control (a 200 of a dataset version)."""
+        entry = _Cached(start["status"], list(start.get("headers", [])), body)
         # Label the answer with the version its session really read (a rebuild may have
         # landed since the request came in); an answer that read nothing is not cached.
         version = state.get("dataset_version")
@@ -173,17 +211,22 @@ class ResponseCache:
             entry.etag = self._etag(version, path, query, entry.headers)
             entry.headers = _add_vary(entry.headers, "Accept", "Accept-Encoding")
             entry.headers += [(b"etag", entry.etag), (b"cache-control", self.cache_control)]
-            key = (version, *request_key)
-            size = len(entry.body)
-            if size <= self.max_body and self.max_entries > 0 and key not in self.entries:
-                self.entries[key] = entry
-                self.size += size
-                while len(self.entries) > self.max_entries or self.size > self.max_bytes:
-                    _, evicted = self.entries.popitem(last=False)
-                    self.size -= len(evicted.body)
         elif request_key is not None:
             entry.headers = _add_vary(entry.headers, "Accept")
-        await conditions.answer(send, entry)
+        return entry
+
+    def _keep(
+        self, state: dict[str, Any], request_key: tuple[str, ...] | None, entry: _Cached
+    ) -> None:
+        """Keep a labelled answer for its dataset version, within the bounds."""
+        key = (state["dataset_version"], *(request_key or ()))
+        size = len(entry.body)
+        if size <= self.max_body and self.max_entries > 0 and key not in self.entries:
+            self.entries[key] = entry
+            self.size += size
+            while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+                _, evicted = self.entries.popitem(last=False)
+                self.size -= len(evicted.body)
 
 
 @dataclass(frozen=True)
@@ -195,7 +238,9 @@ class _Conditions:
     if_none_match: str | None
     instance: str
 
-    async def answer(self, send: Send, entry: _Cached) -> None:
+    async def begin(self, send: Send, entry: _Cached) -> bool:
+        """Send the answer's start, or the 412 or 304 its preconditions call for instead;
+        True when its body is to follow (not for those, nor for HEAD)."""
         # Preconditions apply only to an answer that would otherwise be a 2xx (13.1).
         if 200 <= entry.status < 300:
             if self.if_match is not None and not _matches(self.if_match, entry.etag, weak=False):
@@ -206,7 +251,7 @@ class _Conditions:
                     + (f" (its ETag is {entry.etag.decode()})." if entry.etag else "."),
                     self.instance,
                 )
-                return
+                return False
             if (
                 entry.etag is not None
                 and self.if_none_match
@@ -219,12 +264,19 @@ class _Conditions:
                 ]
                 await send({"type": "http.response.start", "status": 304, "headers": kept})
                 await send({"type": "http.response.body", "body": b""})
-                return
+                return False
         await send(
             {"type": "http.response.start", "status": entry.status, "headers": entry.headers}
         )
-        body = b"" if self.method == "HEAD" else entry.body
-        await send({"type": "http.response.body", "body": body})
+        if self.method == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return False
+        return True
+
+    async def answer(self, send: Send, entry: _Cached) -> None:
+        """Send a whole answer, as its preconditions and method call for."""
+        if await self.begin(send, entry):
+            await send({"type": "http.response.body", "body": entry.body})
 
 
 def _matches(condition: str, etag: bytes | None, weak: bool = True) -> bool:

@@ -12,6 +12,7 @@ from app import migrate
 from app.db import make_write_engine, sqlite_path
 from app.loader.batches import dataset_batches
 from app.loader.check import Dataset, check, dataset_version
+from app.loader.documents import document_rows
 from app.loader.problems import BuildFailed
 from app.loader.report import (
     DEFAULT_MAX_SHRINK,
@@ -52,6 +53,8 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
         session.add_all(digest_rows(dataset))
+        # Rendered after every row is in, so each document embeds what it points to.
+        session.add_all(list(document_rows(session)))
         if engine.dialect.name == "sqlite":
             session.execute(
                 text(

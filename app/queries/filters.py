@@ -5,16 +5,10 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, ColumnElement, String, exists, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import col
 
 from app.models import Citation
-
-
-def eager(relationship: Any) -> Any:
-    """Load `relationship` for every row of the page in one more query."""
-    return selectinload(relationship)
 
 
 def year_of(column: Any) -> Any:

@@ -1,14 +1,16 @@
 """A collection's list: its spec (filters, sorts, facets), the checks of a list query, and
 the page, total, facets and next cursor that answer it."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
+from app.models import RecordDocument
 from app.queries import cursors
+from app.queries.documents import joined_on, text_of
 from app.queries.errors import BadCursor, UnknownField
 from app.queries.facets import facet_counts, facet_names
 from app.queries.filters import cited_in, contains, period_overlaps, year_range
@@ -39,9 +41,12 @@ class ListSpec:
 @dataclass
 class ListResult:
     """A page of rows, the number matching, the facet counts asked for, and the keyset
-    cursor of the next page (when the list was read by cursor and more may follow)."""
+    cursor of the next page (when the list was read by cursor and more may follow).
 
-    rows: list[Any]
+    The rows of a CSV or GeoJSON export are an iterator, read from the database as the
+    answer is written; every other list's are a list."""
+
+    rows: Any
     total: int
     facets: dict[str, list[tuple[Any, int]]] | None = None
     next_cursor: str | None = None
@@ -117,7 +122,12 @@ def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> 
 def run_list(
     session: Session, statement: Select[Any], query: ListQuery, spec: ListSpec
 ) -> ListResult:
-    """One page of `statement` with the shared filters applied, its total, and any facets."""
+    """One page of `statement` with the shared filters applied, as the stored documents of
+    its records in the query's format; its total, any facets, and the next cursor.
+
+    The SQL selects over the table's typed, indexed columns and joins each selected id to its
+    document: no ORM object is built.
+    """
     checked = plan(query, spec)
     statement = shared_filters(statement, query, spec)
     facets = None
@@ -126,18 +136,27 @@ def run_list(
             session, statement, checked.facets, spec.facets, spec.record_type, spec.id_column
         )
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    keyed = checked.keyset[0] if checked.keyset is not None else spec.id_column
+    page = statement.with_only_columns(
+        text_of(query.format), spec.id_column, keyed, maintain_column_froms=True
+    ).join(RecordDocument, joined_on(spec.record_type, spec.id_column))
     if checked.keyset is None:
-        page = statement.order_by(*checked.order).limit(query.page_size).offset(query.offset)
-        return ListResult(list(session.scalars(page).unique().all()), total, facets)
+        page = page.order_by(*checked.order).limit(query.page_size).offset(query.offset)
+        if query.format in ("csv", "geojson"):
+            # An export may hold the whole collection: its rows are read as it is written.
+            return ListResult(_streamed(session, page), total, facets)
+        return ListResult([row[0] for row in session.execute(page)], total, facets)
     column, descending = checked.keyset
     if checked.cursor is not None:
-        statement = statement.where(
-            cursors.after(column, descending, spec.id_column, checked.cursor)
-        )
-    page = statement.order_by(*checked.order).limit(query.page_size)
-    rows = list(session.scalars(page).unique().all())
+        page = page.where(cursors.after(column, descending, spec.id_column, checked.cursor))
+    rows = session.execute(page.order_by(*checked.order).limit(query.page_size)).all()
     cursor = None
     if len(rows) == query.page_size:
-        last = rows[-1]
-        cursor = cursors.encode_cursor(getattr(last, column.key), last.id)
-    return ListResult(rows, total, facets, cursor)
+        cursor = cursors.encode_cursor(rows[-1][2], rows[-1][1])
+    return ListResult([row[0] for row in rows], total, facets, cursor)
+
+
+def _streamed(session: Session, page: Select[Any], batch: int = 1000) -> Iterator[str]:
+    """The first column of `page`'s rows, fetched `batch` at a time as they are consumed."""
+    for row in session.execute(page.execution_options(yield_per=batch)):
+        yield row[0]

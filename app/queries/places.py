@@ -5,7 +5,6 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Place
-from app.queries.filters import eager
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import CitedQuery, GeoFormat, Ref, Text
 
@@ -64,5 +63,5 @@ class PlaceQuery(CitedQuery):
 
 def list_places(session: Session, query: PlaceQuery) -> ListResult:
     """A filtered, sorted page of places."""
-    statement = select(Place).options(eager(Place.citations))
+    statement = select(Place)
     return run_list(session, statement, query, SPEC)

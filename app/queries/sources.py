@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Source, SourceText
-from app.queries.filters import eager, year_of
+from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import ListQuery, Text
 
@@ -53,7 +53,7 @@ class SourceQuery(ListQuery):
 
 def list_sources(session: Session, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
-    statement = select(Source).options(eager(Source.credits))
+    statement = select(Source)
     return run_list(session, statement, query, SPEC)
 
 

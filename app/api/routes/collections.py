@@ -1,26 +1,20 @@
 """Routes of every collection: `GET /v1/<path>` (a list) and `GET /v1/<path>/{id}` (one
 record), made from its declaration in app/registry.py."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.routing import APIRoute
-from sqlmodel import Session
 
 from app.api.formats import item_response, item_responses, list_response, list_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
-from app.deps import SessionDep, record_or_404
-from app.queries.listing import ListResult
-from app.queries.parameters import GeoItemQuery, ItemQuery, ListQuery
+from app.deps import RecordId, SessionDep
+from app.errors import NotFound
+from app.queries.documents import document
+from app.queries.parameters import GeoItemQuery, ItemQuery
 from app.registry import Collection
-
-
-def _page(collection: Collection, session: Session, query: ListQuery) -> ListResult:
-    result = collection.select(session, query)
-    if collection.extra is not None:
-        result.rows = [collection.to_public(row) for row in result.rows]
-    return result
+from app.representations import header_of
 
 
 def _shadowed_by_item(extra: APIRouter) -> bool:
@@ -36,25 +30,31 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
     )
     item_params = GeoItemQuery if collection.geometry is not None else ItemQuery
     list_params = Annotated[collection.query, Query()]  # type: ignore[name-defined]
-    record = Annotated[Any, Depends(record_or_404(collection))]
+    header = header_of(collection.public)
 
     def read_list(request: Request, session: SessionDep, query: list_params) -> Response:
         return list_response(
             request,
             collection.public,
             query,
-            lambda q: _page(collection, session, q),
+            lambda q: collection.select(session, q),
             collection.geometry,
         )
 
     def read_item(
         request: Request,
-        found: record,
+        session: SessionDep,
+        id: RecordId,
         query: Annotated[item_params, Query()],  # type: ignore[valid-type]
     ) -> Response:
-        return item_response(
-            request, collection.public, collection.to_public(found), query, collection.geometry
-        )
+        def fetch(fmt: str) -> str | None:
+            text = document(session, collection.record_type, id, fmt)
+            return header + text if fmt == "csv" and text is not None else text
+
+        response = item_response(request, query, fetch, collection.geometry is not None)
+        if response is None:
+            raise NotFound(f"No {collection.noun} with id {id!r}.")
+        return response
 
     read_list.__doc__ = collection.list_doc
     read_item.__doc__ = collection.item_doc
