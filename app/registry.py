@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel
 from app import models as m
 from app.geometry import Geometry, place_point, places_points, record_point, tie_line
 from app.loader import inputs, rows
+from app.loader.dates import DATE, PERIOD, DateField
 from app.queries import (
     awards,
     events,
@@ -34,6 +35,27 @@ from app.queries.parameters import ListQuery
 
 if TYPE_CHECKING:
     from app.loader.check import Dataset, Entry
+
+
+@dataclass(frozen=True)
+class TimelineDates:
+    """How a collection's records appear on the timeline: which dates, and each entry's title,
+    places and people, read from the served record (app/loader/timeline.py)."""
+
+    fields: tuple[str, ...]  # its date fields ("period": period_start/period_end)
+    title: Callable[[Any, str], str]  # (served record, field) -> title
+    places: Callable[[Any], list[Any]]
+    people: Callable[[Any], list[Any]]
+
+
+def _optional(item: Any) -> list[Any]:
+    return [item] if item is not None else []
+
+
+def _figure(record: Any, what: str) -> str:
+    value = "?" if record.value is None else f"{record.value:,.10g}"
+    label = f", {record.period_label}" if record.period_label else ""
+    return f"{what}{label}: {value} {record.unit}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,10 @@ class Collection:
     to_rows: Callable[["Collection", "Entry", "Dataset"], Iterator[SQLModel]] = rows.record_rows
     # Fields the Public model takes beyond the table's (e.g. a source's text_url).
     extra: Callable[[Any], dict[str, Any]] | None = None
+    # Its dates, each with its basis and phrase fields (checked by app/loader/dates.py).
+    dates: tuple[DateField, ...] = ()
+    # How its dates appear on the timeline; None: they don't (quotes are not facts).
+    timeline: TimelineDates | None = None
 
     @property
     def record_type(self) -> str:
@@ -133,6 +159,7 @@ SOURCES = Collection(
     vocabularies={"kind": "source_kind", "published_precision": "precision"},
     to_rows=rows.source_rows,
     extra=_source_text_url,
+    dates=(DateField("published", "published_basis", None),),
 )
 PEOPLE = Collection(
     path="people",
@@ -202,6 +229,16 @@ PROJECTS = Collection(
         "figures[].qualifier": "qualifier",
     },
     to_rows=rows.project_rows,
+    dates=(
+        DateField("start_date", "start_date_basis", "start_date_text"),
+        DateField("completion_date", "completion_date_basis", "completion_date_text"),
+    ),
+    timeline=TimelineDates(
+        ("start_date", "completion_date"),
+        lambda r, f: f"{r.name}: {'start' if f == 'start_date' else 'completion'}",
+        lambda r: _optional(r.place),
+        lambda _r: [],
+    ),
 )
 AWARDS = Collection(
     path="awards",
@@ -221,6 +258,13 @@ AWARDS = Collection(
     example="xi-jinping-order-of-the-golden-eagle-2022",
     label="name",
     references={"recipient": "people", "place": "places"},
+    dates=(DATE,),
+    timeline=TimelineDates(
+        ("date",),
+        lambda r, _f: f"{r.name} conferred on {r.recipient.name}",
+        lambda r: _optional(r.place),
+        lambda r: [r.recipient],
+    ),
 )
 TRADE_STATS = Collection(
     path="trade-stats",
@@ -246,6 +290,13 @@ TRADE_STATS = Collection(
         "qualifier": "qualifier",
         "kind": "trade_kind",
     },
+    dates=(PERIOD,),
+    timeline=TimelineDates(
+        ("period",),
+        lambda r, _f: _figure(r, f"{r.metric.replace('_', ' ')} ({r.kind})"),
+        lambda _r: [],
+        lambda r: _optional(r.stated_by),
+    ),
 )
 SISTER_CITIES = Collection(
     path="sister-cities",
@@ -267,6 +318,15 @@ SISTER_CITIES = Collection(
     geometry=tie_line,
     references={"side_a": "places", "side_b": "places"},
     vocabularies={"tie_type": "tie_type"},
+    dates=(DateField("established", "established_basis", "established_text"),),
+    timeline=TimelineDates(
+        ("established",),
+        lambda r, _f: (
+            f"{r.side_a.name} and {r.side_b.name}: {r.tie_type.replace('_', ' ')} established"
+        ),
+        lambda r: [r.side_a, r.side_b],
+        lambda _r: [],
+    ),
 )
 QUOTES = Collection(
     path="quotes",
@@ -286,6 +346,7 @@ QUOTES = Collection(
     example="zhengis-26-forums-in-40-days",
     label="text",
     references={"speaker": "people"},
+    dates=(DATE,),
 )
 EVENTS = Collection(
     path="events",
@@ -308,6 +369,13 @@ EVENTS = Collection(
     references={"places[]": "places", "people[]": "people", "projects[]": "projects"},
     vocabularies={"type": "event_type"},
     to_rows=rows.event_rows,
+    dates=(DATE,),
+    timeline=TimelineDates(
+        ("date",),
+        lambda r, _f: r.title,
+        lambda r: r.places,
+        lambda r: r.people,
+    ),
 )
 INDICATORS = Collection(
     path="indicators",
@@ -328,6 +396,13 @@ INDICATORS = Collection(
     label="subject",
     references={"place": "places"},
     vocabularies={"metric": "indicator_metric", "unit": "unit", "qualifier": "qualifier"},
+    dates=(PERIOD,),
+    timeline=TimelineDates(
+        ("period",),
+        lambda r, _f: _figure(r, r.subject),
+        lambda r: _optional(r.place),
+        lambda _r: [],
+    ),
 )
 
 # Every collection, in the order the design lists them (and the API documents them).

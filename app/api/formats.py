@@ -1,6 +1,7 @@
 """Representations of lists: JSON (the page envelope), CSV and GeoJSON, chosen by
 `?format=` or the Accept header."""
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import Any, TypeVar
@@ -17,7 +18,7 @@ from app.errors import InvalidParameter, NotAcceptable
 from app.geometry import Geometry
 from app.queries.listing import ListResult
 from app.queries.parameters import ItemQuery, Limits, ListQuery, PageQuery
-from app.representations import feature_of, header_of
+from app.representations import columns_of, feature_of, header_of
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -110,13 +111,19 @@ def list_response(
     if fmt == "json":
         return Response(page_json(result.rows, result, query), media_type=JSON, headers=headers)
     returned = max(0, min(query.page_size, result.total - query.offset))
+    rows: Iterable[str] = result.rows
+    if result.written_as == "json" and fmt == "csv":
+        # A list whose documents are kept as JSON only (the timeline): its lines are
+        # written from them by the one CSV writer.
+        columns = columns_of(model)
+        rows = (csv_lines(columns, [json.loads(text)], header=False) for text in result.rows)
     if fmt == "csv":
         name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        pieces: Iterable[str] = chain([header_of(model)], result.rows)
+        pieces: Iterable[str] = chain([header_of(model)], rows)
         media_type = "text/csv; charset=utf-8"
     else:
-        pieces = _feature_collection(result.rows, result.total, returned)
+        pieces = _feature_collection(rows, result.total, returned)
         media_type = GEOJSON
     if returned <= STREAM_ABOVE:
         return Response("".join(pieces), media_type=media_type, headers=headers)

@@ -25,6 +25,11 @@ PACKAGE = "bilateral-relations-api"
 TAGS: list[dict[str, str]] = [
     *({"name": c.tag, "description": c.tag_doc} for c in COLLECTIONS),
     {
+        "name": "timeline",
+        "description": "Every dated fact across collections, in date order, each date with its "
+        "basis.",
+    },
+    {
         "name": "disagreements",
         "description": "Where sources state different values for the same fact.",
     },

@@ -2,7 +2,15 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import disagreements, meta, problem_types, search, sources, trade_stats
+from app.api.routes import (
+    disagreements,
+    meta,
+    problem_types,
+    search,
+    sources,
+    timeline,
+    trade_stats,
+)
 from app.api.routes.collections import collection_router
 from app.registry import COLLECTIONS, SOURCES, TRADE_STATS
 
@@ -12,7 +20,7 @@ EXTRA_ROUTES = {SOURCES.key: sources.router, TRADE_STATS.key: trade_stats.router
 api_router = APIRouter(prefix="/v1")
 for collection in COLLECTIONS:
     api_router.include_router(collection_router(collection, EXTRA_ROUTES.get(collection.key)))
-for module in (problem_types, disagreements, search):
+for module in (problem_types, timeline, disagreements, search):
     api_router.include_router(module.router)
 api_router.include_router(meta.router)
 

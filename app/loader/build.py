@@ -24,6 +24,7 @@ from app.loader.report import (
     snapshot_of,
 )
 from app.loader.search_rows import search_rows
+from app.loader.timeline import timeline_rows
 from app.models import BuildInfo
 from app.queries.search import indexed_text
 
@@ -55,6 +56,13 @@ def _load(engine: Engine, dataset: Dataset) -> int:
         session.add_all(digest_rows(dataset))
         # Rendered after every row is in, so each document embeds what it points to.
         session.add_all(list(document_rows(session)))
+        session.flush()
+        # Derived views read the records back as the API serves them.
+        session.expire_all()
+        derived = list(timeline_rows(session))
+        session.add_all(derived)
+        session.flush()
+        rows += len(derived)
         if engine.dialect.name == "sqlite":
             session.execute(
                 text(

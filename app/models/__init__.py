@@ -20,6 +20,12 @@ from app.models.source import (
     SourceSummary,
     SourceText,
 )
+from app.models.timeline import (
+    TimelineEntry,
+    TimelineEntryPublic,
+    TimelinePerson,
+    TimelinePlace,
+)
 from app.models.trade_stat import TradeStat, TradeStatPublic
 
 __all__ = [
@@ -57,6 +63,10 @@ __all__ = [
     "SourcePublic",
     "SourceSummary",
     "SourceText",
+    "TimelineEntry",
+    "TimelineEntryPublic",
+    "TimelinePerson",
+    "TimelinePlace",
     "TradeStat",
     "TradeStatPublic",
 ]

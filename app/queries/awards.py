@@ -7,11 +7,11 @@ from sqlmodel import Session, col
 from app.models import Award
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
-from app.queries.parameters import PairQuery, Ref, Text, Year
+from app.queries.parameters import DateBases, PairQuery, Ref, Text, Year
 
 SORTABLE = {
     "id": col(Award.id),
-    "date": col(Award.date),
+    "date": col(Award.date_start),
     "name": col(Award.name),
     "recipient": col(Award.recipient_id),
 }
@@ -20,7 +20,7 @@ SPEC = ListSpec(
     record_type="award",
     id_column=col(Award.id),
     sortable=SORTABLE,
-    default_order=[col(Award.date).desc()],
+    default_order=[col(Award.date_start).desc()],
     facets={
         "conferred_by_country": col(Award.conferred_by_country),
         "recipient": col(Award.recipient_id),
@@ -34,7 +34,8 @@ SPEC = ListSpec(
         "place": col(Award.place_id),
     },
     text=(col(Award.name), col(Award.local_name), col(Award.reason)),
-    dated=col(Award.date),
+    period=(col(Award.date_start), col(Award.date_end)),
+    bases=((col(Award.date_basis), col(Award.date)),),
     pair=col(Award.pair),
 )
 
@@ -57,6 +58,7 @@ class AwardQuery(PairQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Conferred in or before this year."
     )
+    date_basis: DateBases = None
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in the award's names or reason."
     )

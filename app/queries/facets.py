@@ -13,9 +13,10 @@ from app.queries.errors import UnknownField
 SOURCE = "source"
 
 
-def facet_names(facet: str, offered: dict[str, Any]) -> list[str]:
-    """The fields a `facet` value asks for; one the list does not offer is UnknownField."""
-    allowed = sorted([*offered, SOURCE])
+def facet_names(facet: str, offered: dict[str, Any], cited: bool = True) -> list[str]:
+    """The fields a `facet` value asks for (`source` too, for records citing sources); one
+    the list does not offer is UnknownField."""
+    allowed = sorted([*offered, *([SOURCE] if cited else [])])
     names = [raw.strip() for raw in facet.split(",")]
     for name in names:
         if name not in allowed:
@@ -30,11 +31,12 @@ def facet_counts(
     offered: dict[str, Any],
     record_type: str,
     id_column: Any,
+    cited: bool = True,
 ) -> dict[str, list[tuple[Any, int]]]:
     """Counts per value of each field in `names` over the rows of `statement`."""
     result: dict[str, list[tuple[Any, int]]] = {}
     for name in names:
-        if name == SOURCE:
+        if name == SOURCE and cited:
             counted = func.count(func.distinct(id_column))
             grouped = (
                 statement.with_only_columns(

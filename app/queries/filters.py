@@ -3,7 +3,18 @@ source, partial-date years and period overlap."""
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ColumnElement, String, exists, func, literal, or_, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    String,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import col
@@ -81,21 +92,20 @@ def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[
     )
 
 
-def year_range(column: Any, year_from: int | None, year_to: int | None) -> list[Any]:
-    """Clauses keeping partial ISO dates (YYYY[-MM[-DD]]) within the years, inclusive."""
-    clauses = []
-    if year_from is not None:
-        clauses.append(column >= f"{year_from:04d}")
-    if year_to is not None:
-        clauses.append(column < f"{year_to + 1:04d}")
-    return clauses
-
-
 def period_overlaps(start: Any, end: Any, year_from: int | None, year_to: int | None) -> list[Any]:
-    """Clauses keeping periods that overlap the years, inclusive."""
+    """Clauses keeping periods (or a partial date's full-date interval) that overlap the
+    years, inclusive; an open end is taken as the other end."""
     clauses = []
     if year_from is not None:
         clauses.append(func.coalesce(end, start) >= f"{year_from:04d}")
     if year_to is not None:
         clauses.append(func.coalesce(start, end) < f"{year_to + 1:04d}")
     return clauses
+
+
+def basis_in(bases: tuple[tuple[Any, Any], ...], allowed: list[str]) -> ColumnElement[bool]:
+    """Records that have a date and whose every date has one of the `allowed` bases."""
+    return and_(
+        or_(*(date.is_not(None) for _, date in bases)),
+        *(or_(date.is_(None), basis.in_(allowed)) for basis, date in bases),
+    )

@@ -1,13 +1,13 @@
 """Queries on indicators."""
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.models import Indicator
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
-from app.queries.parameters import FigureQuery, Ref, Text, Year
+from app.queries.parameters import DateBases, FigureQuery, Ref, Text, Year
 
 SORTABLE = {
     "id": col(Indicator.id),
@@ -31,6 +31,12 @@ SPEC = ListSpec(
     equals={"metric": col(Indicator.metric), "place": col(Indicator.place_id)},
     text=(col(Indicator.subject),),
     period=(col(Indicator.period_start), col(Indicator.period_end)),
+    bases=(
+        (
+            col(Indicator.date_basis),
+            func.coalesce(col(Indicator.period_start), col(Indicator.period_end)),
+        ),
+    ),
     pair=col(Indicator.pair),
     disputed=col(Indicator.disagreement_id),
 )
@@ -53,6 +59,7 @@ class IndicatorQuery(FigureQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Periods overlapping this year or earlier."
     )
+    date_basis: DateBases = None
     q: Text = Field(default=None, examples=["wind"], description="Text to find in the subject.")
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)

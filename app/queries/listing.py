@@ -13,7 +13,7 @@ from app.queries import cursors
 from app.queries.documents import joined_on, text_of
 from app.queries.errors import BadCursor, UnknownField
 from app.queries.facets import facet_counts, facet_names
-from app.queries.filters import cited_in, contains, period_overlaps, year_range
+from app.queries.filters import basis_in, cited_in, contains, period_overlaps
 from app.queries.parameters import ListQuery
 
 
@@ -32,10 +32,16 @@ class ListSpec:
     facets: dict[str, Any]
     equals: dict[str, Any] = field(default_factory=dict)  # query field -> column
     text: tuple[Any, ...] = ()  # columns that `q` searches
-    dated: Any = None  # partial-date column that year_from/year_to bound
-    period: tuple[Any, Any] | None = None  # (start, end) columns year_from/year_to overlap
+    # (first day, last day) columns of the date or period that year_from/year_to overlap.
+    period: tuple[Any, Any] | None = None
+    # (basis column, date column) of each date that `date_basis` filters.
+    bases: tuple[tuple[Any, Any], ...] = ()
     pair: Any = None  # the country-pair column
     disputed: Any = None  # the disagreement column that `disputed` tests
+    cited: bool = True  # its rows are records citing sources (the `source` facet applies)
+    # A column of the table holding each row's served JSON, for a list whose documents are
+    # kept on its own table (the timeline); otherwise they are the records' RecordDocuments.
+    document: Any = None
 
 
 @dataclass
@@ -50,6 +56,8 @@ class ListResult:
     total: int
     facets: dict[str, list[tuple[Any, int]]] | None = None
     next_cursor: str | None = None
+    # The format the rows are already written in (json, csv, geojson); None for objects.
+    written_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,7 @@ def order_by(
 def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
     """Check every parameter of `query` against `spec`, before any SQL runs."""
     order = order_by(query.sort, spec.sortable, spec.default_order, spec.id_column)
-    facets = facet_names(query.facet, spec.facets) if query.facet else None
+    facets = facet_names(query.facet, spec.facets, spec.cited) if query.facet else None
     if query.after is None:
         return ListPlan(order, facets, None, None)
     if query.offset:
@@ -109,10 +117,10 @@ def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> 
     if spec.text and values.get("q"):
         statement = statement.where(contains(values["q"], *spec.text))
     year_from, year_to = values.get("year_from"), values.get("year_to")
-    if spec.dated is not None:
-        statement = statement.where(*year_range(spec.dated, year_from, year_to))
     if spec.period is not None:
         statement = statement.where(*period_overlaps(*spec.period, year_from, year_to))
+    if spec.bases and values.get("date_basis"):
+        statement = statement.where(basis_in(spec.bases, values["date_basis"]))
     if spec.disputed is not None and values.get("disputed") is not None:
         disputed = spec.disputed.is_not(None) if values["disputed"] else spec.disputed.is_(None)
         statement = statement.where(disputed)
@@ -133,27 +141,41 @@ def run_list(
     facets = None
     if checked.facets:
         facets = facet_counts(
-            session, statement, checked.facets, spec.facets, spec.record_type, spec.id_column
+            session,
+            statement,
+            checked.facets,
+            spec.facets,
+            spec.record_type,
+            spec.id_column,
+            spec.cited,
         )
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     keyed = checked.keyset[0] if checked.keyset is not None else spec.id_column
-    page = statement.with_only_columns(
-        text_of(query.format), spec.id_column, keyed, maintain_column_froms=True
-    ).join(RecordDocument, joined_on(spec.record_type, spec.id_column))
+    if spec.document is not None:
+        written_as = "json"
+        page = statement.with_only_columns(
+            spec.document, spec.id_column, keyed, maintain_column_froms=True
+        )
+    else:
+        written_as = query.format or "json"
+        page = statement.with_only_columns(
+            text_of(written_as), spec.id_column, keyed, maintain_column_froms=True
+        ).join(RecordDocument, joined_on(spec.record_type, spec.id_column))
     if checked.keyset is None:
         page = page.order_by(*checked.order).limit(query.page_size).offset(query.offset)
-        if query.format in ("csv", "geojson"):
+        if written_as in ("csv", "geojson"):
             # An export may hold the whole collection: its rows are read as it is written.
-            return ListResult(_streamed(session, page), total, facets)
-        return ListResult([row[0] for row in session.execute(page)], total, facets)
+            return ListResult(_streamed(session, page), total, facets, None, written_as)
+        texts = [row[0] for row in session.execute(page)]
+        return ListResult(texts, total, facets, None, written_as)
     column, descending = checked.keyset
     if checked.cursor is not None:
         page = page.where(cursors.after(column, descending, spec.id_column, checked.cursor))
-    rows = session.execute(page.order_by(*checked.order).limit(query.page_size)).all()
+    found = session.execute(page.order_by(*checked.order).limit(query.page_size)).all()
     cursor = None
-    if len(rows) == query.page_size:
-        cursor = cursors.encode_cursor(rows[-1][2], rows[-1][1])
-    return ListResult([row[0] for row in rows], total, facets, cursor)
+    if len(found) == query.page_size:
+        cursor = cursors.encode_cursor(found[-1][2], found[-1][1])
+    return ListResult([row[0] for row in found], total, facets, cursor, written_as)
 
 
 def _streamed(session: Session, page: Select[Any], batch: int = 1000) -> Iterator[str]:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.models.types import DateBasis
 from app.queries.errors import LimitTooLarge
 
 MAX_TEXT = 200
@@ -89,6 +90,15 @@ class ListQuery(PageQuery):
 Year = Annotated[int | None, Field(ge=1000, le=9999, description="A year, e.g. 2023.")]
 Text = Annotated[str | None, Field(min_length=1, max_length=MAX_TEXT)]
 Ref = Annotated[str | None, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
+DateBases = Annotated[
+    list[DateBasis] | None,
+    Field(
+        examples=[["stated"]],
+        description="Only records whose every date has one of these bases (repeatable: "
+        "`date_basis=stated&date_basis=relative`): stated, relative, publication, inferred. "
+        "Records without a date, or whose date has no basis yet, are left out.",
+    ),
+]
 
 
 class CitedQuery(ListQuery):

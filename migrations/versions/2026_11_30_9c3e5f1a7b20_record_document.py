@@ -1,7 +1,7 @@
 """record document: each record's served JSON, CSV line and GeoJSON Feature, built once
 
 Revision ID: 9c3e5f1a7b20
-Revises: 5b7e2d9c1a34
+Revises: 97cb937442d0
 Create Date: 2026-11-30 08:40:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = '9c3e5f1a7b20'
-down_revision: Union[str, Sequence[str], None] = '5b7e2d9c1a34'
+down_revision: Union[str, Sequence[str], None] = '97cb937442d0'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
