@@ -65,7 +65,7 @@ _CACHE_CONTROL = {
 }
 _VARY = {
     "description": "The request headers the representation depends on.",
-    "schema": {"type": "string", "example": "Accept"},
+    "schema": {"type": "string", "example": "Accept, Accept-Encoding"},
 }
 _LINK = {
     "description": 'RFC 8288 links to the next and previous pages (rel="next", rel="prev"), '

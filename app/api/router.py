@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.api.routes import (
     disagreements,
+    index,
     meta,
     problem_types,
     search,
@@ -25,5 +26,6 @@ for module in (problem_types, timeline, disagreements, search):
 api_router.include_router(meta.router)
 
 root_router = APIRouter()
+root_router.include_router(index.router)
 root_router.include_router(meta.health_router)
 root_router.include_router(problem_types.router)

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, delete, text
 from sqlmodel import Session, SQLModel, select
 
@@ -164,6 +166,25 @@ def built_version(database_url: str) -> str | None:
         engine.dispose()
 
 
+def built_schema(database_url: str) -> str | None:
+    """The Alembic revision of an existing database, or None if there is none readable."""
+    path = sqlite_path(database_url)
+    if path is not None and not path.exists():
+        return None
+    engine = make_write_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+
+
 def is_current(database_url: str, data_dir: Path) -> bool:
-    """True when the database holds exactly the dataset now in `data_dir`."""
-    return built_version(database_url) == dataset_version(data_dir)
+    """True when the database holds exactly the dataset now in `data_dir`, in the schema of
+    the code now running (its migrations' head), so `serve` need not build again."""
+    if built_version(database_url) != dataset_version(data_dir):
+        return False
+    head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    return built_schema(database_url) == head
