@@ -1,5 +1,6 @@
 """Records of any cited collection: those citing a source, and a short label for each."""
 
+from pydantic import Field
 from sqlalchemy import func, select, tuple_
 from sqlmodel import Session, col
 
@@ -28,6 +29,19 @@ def labels(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str
     return found
 
 
+class CitingQuery(PageQuery):
+    """Paging of the records citing a source."""
+
+    after: str | None = Field(
+        default=None,
+        max_length=400,
+        examples=["projects/zhanatas-wind-farm"],
+        description='Keyset cursor (from a `Link: rel="next"` header): continue after the '
+        "record it names, `collection/id`. Send an empty `after=` for the first page. A "
+        "record that does not cite the source is a 404.",
+    )
+
+
 def citations_of(
     session: Session, source_id: str, query: PageQuery
 ) -> tuple[list[tuple[str, str]], int, str | None]:
@@ -37,6 +51,16 @@ def citations_of(
     A cursor names a record as `collection/id` (e.g. `projects/zhanatas-wind-farm`); one that
     is malformed is a 422, one that does not cite the source a 404.
     """
+    # Every parameter is checked before any SQL runs.
+    if query.after is not None and query.offset:
+        raise BadCursor("use either after or offset, not both")
+    named_key = None
+    if query.after:
+        path, _, record_id = query.after.partition("/")
+        record_type = RECORD_TYPES.get(path)
+        if record_type is None or not record_id:
+            raise BadCursor("after must name a record as collection/id")
+        named_key = (record_type, record_id)
     first = func.min(col(Citation.start)).label("first")
     statement = (
         select(col(Citation.record_type), col(Citation.record_id))
@@ -47,13 +71,8 @@ def citations_of(
     ordered = statement.add_columns(first).order_by(
         first, col(Citation.record_type), col(Citation.record_id)
     )
-    if query.after is not None and query.offset:
-        raise BadCursor("use either after or offset, not both")
-    if query.after:
-        path, _, record_id = query.after.partition("/")
-        record_type = RECORD_TYPES.get(path)
-        if record_type is None or not record_id:
-            raise BadCursor("after must name a record as collection/id")
+    if named_key is not None:
+        record_type, record_id = named_key
         named = session.execute(
             ordered.where(
                 col(Citation.record_type) == record_type, col(Citation.record_id) == record_id

@@ -12,7 +12,8 @@ from app.api.pagination import Page
 from app.api.records import RecordRef, record_refs
 from app.deps import SessionDep, SourceDep
 from app.errors import NotFound
-from app.queries.parameters import NoQuery, PageQuery
+from app.queries.parameters import NoQuery
+from app.queries.records import CitingQuery
 from app.queries.sources import source_text
 
 # Mounted under /v1/sources beside the list and item routes (app/api/routes/collections.py).
@@ -52,7 +53,7 @@ def read_source_records(
     request: Request,
     session: SessionDep,
     source: SourceDep,
-    query: Annotated[PageQuery, Query()],
+    query: Annotated[CitingQuery, Query()],
 ) -> Response:
     """Every record that cites the source, in the order of its first excerpt in the text."""
     return page_response(request, RecordRef, query, lambda q: record_refs(session, source.id, q))
