@@ -1,6 +1,7 @@
 """The stored representations of records (RecordDocument): which text serves which format,
 and one record's text by id."""
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -21,8 +22,10 @@ def text_of(fmt: str | None) -> Any:
     return TEXTS[fmt or "json"]
 
 
+@cache
 def joined_on(record_type: str, id_column: Any) -> Any:
-    """The join condition from a collection's table to its records' documents."""
+    """The join condition from a collection's table to its records' documents (built once
+    per collection: statements are immutable)."""
     return and_(
         col(RecordDocument.record_type) == record_type,
         col(RecordDocument.record_id) == id_column,
@@ -31,7 +34,7 @@ def joined_on(record_type: str, id_column: Any) -> Any:
 
 def document(session: Session, record_type: str, record_id: str, fmt: str) -> str | None:
     """One record's stored representation in format `fmt`, or None if there is no record."""
-    found = session.execute(
+    found = session.connection().execute(
         select(text_of(fmt)).where(
             col(RecordDocument.record_type) == record_type,
             col(RecordDocument.record_id) == record_id,

@@ -149,7 +149,9 @@ def run_list(
             spec.id_column,
             spec.cited,
         )
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    # Plain rows of text: the connection runs them without the ORM's result machinery.
+    connection = session.connection()
+    total = connection.scalar(select(func.count()).select_from(statement.subquery())) or 0
     keyed = checked.keyset[0] if checked.keyset is not None else spec.id_column
     if spec.document is not None:
         written_as = "json"
@@ -166,12 +168,12 @@ def run_list(
         if written_as in ("csv", "geojson"):
             # An export may hold the whole collection: its rows are read as it is written.
             return ListResult(_streamed(session, page), total, facets, None, written_as)
-        texts = [row[0] for row in session.execute(page)]
+        texts = list(connection.execute(page).scalars().all())
         return ListResult(texts, total, facets, None, written_as)
     column, descending = checked.keyset
     if checked.cursor is not None:
         page = page.where(cursors.after(column, descending, spec.id_column, checked.cursor))
-    found = session.execute(page.order_by(*checked.order).limit(query.page_size)).all()
+    found = connection.execute(page.order_by(*checked.order).limit(query.page_size)).all()
     cursor = None
     if len(found) == query.page_size:
         cursor = cursors.encode_cursor(found[-1][2], found[-1][1])
@@ -180,5 +182,5 @@ def run_list(
 
 def _streamed(session: Session, page: Select[Any], batch: int = 1000) -> Iterator[str]:
     """The first column of `page`'s rows, fetched `batch` at a time as they are consumed."""
-    for row in session.execute(page.execution_options(yield_per=batch)):
+    for row in session.connection().execute(page.execution_options(yield_per=batch)):
         yield row[0]
