@@ -34,10 +34,14 @@ def joined_on(record_type: str, id_column: Any) -> Any:
 
 def document(session: Session, record_type: str, record_id: str, fmt: str) -> str | None:
     """One record's stored representation in format `fmt`, or None if there is no record."""
-    found = session.connection().execute(
-        select(text_of(fmt)).where(
-            col(RecordDocument.record_type) == record_type,
-            col(RecordDocument.record_id) == record_id,
+    found = (
+        session.connection()
+        .execute(
+            select(text_of(fmt)).where(
+                col(RecordDocument.record_type) == record_type,
+                col(RecordDocument.record_id) == record_id,
+            )
         )
-    ).first()
+        .first()
+    )
     return None if found is None else found[0]
