@@ -16,8 +16,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.loader.timeline import SOURCES, period_date
+from app.loader.timeline import period_date
 from app.models.types import interval_of
+from app.registry import COLLECTIONS
+
+# Collection path -> how its records are dated on the timeline (from the registry).
+SOURCES = {c.path: c.timeline for c in COLLECTIONS if c.timeline is not None}
 
 Data = dict[str, list[dict[str, Any]]]
 Fetch = Callable[..., list[dict[str, Any]]]

@@ -12,7 +12,9 @@ from sqlmodel import Session, SQLModel, select
 
 from app import migrate
 from app.db import make_write_engine, sqlite_path
+from app.loader.batches import dataset_batches
 from app.loader.check import Dataset, check, dataset_version
+from app.loader.documents import document_rows
 from app.loader.problems import BuildFailed
 from app.loader.report import (
     DEFAULT_MAX_SHRINK,
@@ -23,7 +25,6 @@ from app.loader.report import (
     shrink_problems,
     snapshot_of,
 )
-from app.loader.rows import dataset_batches
 from app.loader.search_rows import search_rows
 from app.loader.timeline import timeline_rows
 from app.models import BuildInfo
@@ -55,6 +56,9 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
         session.add_all(digest_rows(dataset))
+        # Rendered after every row is in, so each document embeds what it points to.
+        session.add_all(list(document_rows(session)))
+        session.flush()
         # Derived views read the records back as the API serves them.
         session.expire_all()
         derived = list(timeline_rows(session))

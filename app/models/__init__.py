@@ -4,6 +4,7 @@ import app.models.metadata  # noqa: F401  (must run before any table is declared
 from app.models.award import Award, AwardPublic
 from app.models.build_info import BuildInfo, RecordDigest
 from app.models.citation import Citation, CitationPublic
+from app.models.document import RecordDocument
 from app.models.event import Event, EventPerson, EventPlace, EventProject, EventPublic
 from app.models.indicator import Indicator, IndicatorPublic
 from app.models.person import Person, PersonPublic, PersonSummary
@@ -54,6 +55,7 @@ __all__ = [
     "Quote",
     "QuotePublic",
     "RecordDigest",
+    "RecordDocument",
     "SisterCity",
     "SisterCityPublic",
     "Source",

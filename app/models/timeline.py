@@ -1,7 +1,5 @@
 """The timeline: every dated fact of the dataset, one entry per date, derived at build time."""
 
-from typing import Literal
-
 from sqlmodel import Field, SQLModel
 
 from app.models.citation import CitationPublic
@@ -9,11 +7,6 @@ from app.models.dating import basis_field
 from app.models.person import PersonSummary
 from app.models.place import PlaceSummary
 from app.models.types import DateBasis
-
-TimelineCollection = Literal[
-    "events", "awards", "sister-cities", "projects", "trade-stats", "indicators"
-]
-"""The collections whose dates the timeline lists (issue 10 §6); quotes are not facts."""
 
 
 class TimelineEntryBase(SQLModel):

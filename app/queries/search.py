@@ -10,15 +10,14 @@ words in one expression.
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.errors import InvalidParameter, NotFound, ServiceUnavailable
-from app.queries.common import MAX_TEXT, PageQuery
-from app.queries.records import COLLECTIONS
+from app.queries.errors import BadCursor, RecordNotFound, Unavailable
+from app.queries.parameters import MAX_TEXT, PageQuery
 from app.queries.search_terms import (
     UNSPACED_CHARS,
     Term,
@@ -26,21 +25,15 @@ from app.queries.search_terms import (
     is_unspaced,
     parse,
 )
+from app.registry import COLLECTIONS
 
-SEARCHABLE = sorted([*(c.path for c in COLLECTIONS.values()), "sources"])
+# Every collection: records are indexed whole, sources paragraph by paragraph of their text.
+SEARCHABLE = sorted(c.path for c in COLLECTIONS)
 
-SearchCollection = Literal[
-    "awards",
-    "events",
-    "indicators",
-    "people",
-    "places",
-    "projects",
-    "quotes",
-    "sister-cities",
-    "sources",
-    "trade-stats",
-]
+if TYPE_CHECKING:
+    SearchCollection = str
+else:
+    SearchCollection = Literal[tuple(SEARCHABLE)]
 
 # Set apart in the index so the tokenizer splits unspaced scripts into single characters;
 # Unicode category Cf, which unicode61 treats as a separator. Removed from what is served.
@@ -137,14 +130,11 @@ _AFTER = " WHERE (score, collection, record_id, coalesce(start, -1)) > (:s, :c, 
 
 
 def _cursor_filter(after: str) -> dict[str, Any]:
-    """The hit a cursor names: `collection/id` or `sources/id@start`; else a 422."""
+    """The hit a cursor names: `collection/id` or `sources/id@start`; else BadCursor."""
     collection, _, rest = after.partition("/")
     record_id, _, start = rest.partition("@")
     if collection not in SEARCHABLE or not record_id or (start and not start.isdigit()):
-        message = "after must name a hit: collection/id, or sources/id@start for a passage"
-        raise InvalidParameter(
-            message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
-        )
+        raise BadCursor("after must name a hit: collection/id, or sources/id@start for a passage")
     return {"c": collection, "r": record_id, "st": int(start) if start else -1}
 
 
@@ -152,12 +142,11 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
     """A page of hits, best first, the number of hits, and the cursor of the next page
     (when read by cursor and more may follow)."""
     if session.get_bind().dialect.name != "sqlite":
-        raise ServiceUnavailable("Full-text search needs the SQLite FTS5 index.")
+        raise Unavailable("Full-text search needs the SQLite FTS5 index.")
     if query.after is not None and query.offset:
-        message = "use either after or offset, not both"
-        raise InvalidParameter(
-            message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
-        )
+        raise BadCursor("use either after or offset, not both")
+    # Every parameter is checked before any SQL runs.
+    named = _cursor_filter(query.after) if query.after else None
     parsed = parse(query.q)
     if parsed.is_empty:
         return [], 0, None
@@ -169,8 +158,7 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
         params.update({f"c{i}": name for i, name in enumerate(query.collection)})
     ranked = _RANKED.format(where=where)
     total = int(session.execute(text(f"SELECT count(*) FROM ({ranked})"), params).scalar_one())
-    if query.after:
-        named = _cursor_filter(query.after)
+    if named is not None:
         found = session.execute(
             text(
                 f"SELECT score FROM ({ranked}) WHERE collection = :c AND record_id = :r "
@@ -179,7 +167,7 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
             {**params, **named},
         ).first()
         if found is None:
-            raise NotFound(f"after names {query.after!r}, which is not a hit of this search.")
+            raise RecordNotFound(f"after names {query.after!r}, which is not a hit of this search.")
         params.update(named, s=found.score)
         statement = f"SELECT * FROM ({ranked}){_AFTER}{_ORDER} LIMIT :limit"
     else:
