@@ -471,3 +471,17 @@ def test_a_phrase_outside_the_grammar_is_not_recomputed(
     assert problems(quote('"2024-07"', extra, excerpt="He visits in early July.")) == []
     longer = "date_basis: relative\ndate_text: Last November, the visa-free"
     assert problems(quote('"2024-11"', longer, excerpt="Last November, the visa-free")) == []
+
+
+def test_a_citation_shows_its_source_date_with_basis_and_interval(
+    fetch_all: Callable[..., list[dict[str, Any]]],
+) -> None:
+    sources = {s["id"]: s for s in fetch_all("/v1/sources")}
+    for quote in fetch_all("/v1/quotes"):
+        for citation in quote["citations"]:
+            shown, source = citation["source"], sources[citation["source_id"]]
+            for key in ("published", "published_basis", "published_start", "published_end"):
+                assert shown[key] == source[key], (quote["id"], key)
+            assert (shown["published_start"], shown["published_end"]) == interval_of(
+                shown["published"]
+            )

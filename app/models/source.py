@@ -102,6 +102,15 @@ class SourceSummary(SQLModel):
     title: str = Field(description="Title as published.")
     publisher: str | None = Field(default=None, description="Publisher or outlet.")
     published: str | None = Field(default=None, description="Publication date (YYYY[-MM[-DD]]).")
+    published_basis: DateBasis | None = Field(
+        default=None, description="How `published` was obtained: stated or inferred."
+    )
+    published_start: str | None = Field(
+        default=None, description="First day `published` covers (ISO 8601)."
+    )
+    published_end: str | None = Field(
+        default=None, description="Last day `published` covers (ISO 8601)."
+    )
 
 
 class SourceText(SQLModel, table=True):
