@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class TimelineDates:
-    """How a collection's records appear on the timeline: which dates, and each entry's title,
-    places and people, read from the served record (app/loader/timeline.py)."""
+    """How a collection's records appear on the timeline (one entry per date of
+    `Collection.dates`): each entry's title, places and people, read from the served record
+    (app/loader/timeline.py)."""
 
-    fields: tuple[str, ...]  # its date fields ("period": period_start/period_end)
     title: Callable[[Any, str], str]  # (served record, field) -> title
     places: Callable[[Any], list[Any]]
     people: Callable[[Any], list[Any]]
@@ -229,7 +229,6 @@ PROJECTS = Collection(
         DateField("completion_date", "completion_date_basis", "completion_date_text"),
     ),
     timeline=TimelineDates(
-        ("start_date", "completion_date"),
         lambda r, f: f"{r.name}: {'start' if f == 'start_date' else 'completion'}",
         lambda r: _optional(r.place),
         lambda _r: [],
@@ -254,7 +253,6 @@ AWARDS = Collection(
     references={"recipient": "people", "place": "places"},
     dates=(DATE,),
     timeline=TimelineDates(
-        ("date",),
         lambda r, _f: f"{r.name} conferred on {r.recipient.name}",
         lambda r: _optional(r.place),
         lambda r: [r.recipient],
@@ -285,7 +283,6 @@ TRADE_STATS = Collection(
     },
     dates=(PERIOD,),
     timeline=TimelineDates(
-        ("period",),
         lambda r, _f: _figure(r, f"{r.metric.replace('_', ' ')} ({r.kind})"),
         lambda _r: [],
         lambda r: _optional(r.stated_by),
@@ -312,7 +309,6 @@ SISTER_CITIES = Collection(
     vocabularies={"tie_type": "tie_type"},
     dates=(DateField("established", "established_basis", "established_text"),),
     timeline=TimelineDates(
-        ("established",),
         lambda r, _f: (
             f"{r.side_a.name} and {r.side_b.name}: {r.tie_type.replace('_', ' ')} established"
         ),
@@ -361,7 +357,6 @@ EVENTS = Collection(
     to_rows=rows.event_rows,
     dates=(DATE,),
     timeline=TimelineDates(
-        ("date",),
         lambda r, _f: r.title,
         lambda r: r.places,
         lambda r: r.people,
@@ -387,7 +382,6 @@ INDICATORS = Collection(
     vocabularies={"metric": "indicator_metric", "unit": "unit", "qualifier": "qualifier"},
     dates=(PERIOD,),
     timeline=TimelineDates(
-        ("period",),
         lambda r, _f: _figure(r, r.subject),
         lambda r: _optional(r.place),
         lambda _r: [],

@@ -66,7 +66,7 @@ def timeline_rows(session: Session) -> Iterator[SQLModel]:
         collection = declared.path
         for row in session.scalars(select(declared.table)).unique():
             record: Any = declared.public.model_validate(row)
-            for field in spec.fields:
+            for field in (date.name for date in declared.dates):
                 dated = _entry_date(record, field)
                 if dated is None:
                     continue
