@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.api.routes import (
+    datapackage,
     disagreements,
     index,
     meta,
@@ -21,7 +22,7 @@ EXTRA_ROUTES = {SOURCES.key: sources.router, TRADE_STATS.key: trade_stats.router
 api_router = APIRouter(prefix="/v1")
 for collection in COLLECTIONS:
     api_router.include_router(collection_router(collection, EXTRA_ROUTES.get(collection.key)))
-for module in (problem_types, timeline, disagreements, search):
+for module in (problem_types, timeline, disagreements, search, datapackage):
     api_router.include_router(module.router)
 api_router.include_router(meta.router)
 

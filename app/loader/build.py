@@ -27,6 +27,7 @@ from app.loader.report import (
 )
 from app.loader.search_rows import search_rows
 from app.loader.timeline import timeline_rows
+from app.loader.vocabulary_rows import vocabulary_rows
 from app.models import BuildInfo
 from app.queries.search import indexed_text
 
@@ -56,6 +57,7 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
         session.add_all(digest_rows(dataset))
+        session.add_all(vocabulary_rows(dataset))
         # Rendered after every row is in, so each document embeds what it points to.
         session.add_all(list(document_rows(session)))
         session.flush()

@@ -27,6 +27,7 @@ from app.models.timeline import (
     TimelinePlace,
 )
 from app.models.trade_stat import TradeStat, TradeStatPublic
+from app.models.vocabulary import VocabularyTerm
 
 __all__ = [
     "Award",
@@ -69,4 +70,5 @@ __all__ = [
     "TimelinePlace",
     "TradeStat",
     "TradeStatPublic",
+    "VocabularyTerm",
 ]

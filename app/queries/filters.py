@@ -16,6 +16,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import col
 
@@ -83,11 +84,14 @@ def contains(text: str, *columns: Any) -> ColumnElement[bool]:
 
 def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[bool]:
     """The record cites `source_id`."""
+    # An alias of its own, so that a query also joining citation (the `source` facet) does
+    # not correlate this subquery's table away (SQLAlchemy: "returned no FROM clauses").
+    cited = aliased(Citation)
     return exists(
-        select(col(Citation.id)).where(
-            col(Citation.record_type) == record_type,
-            col(Citation.record_id) == id_column,
-            col(Citation.source_id) == source_id,
+        select(col(cited.id)).where(
+            col(cited.record_type) == record_type,
+            col(cited.record_id) == id_column,
+            col(cited.source_id) == source_id,
         )
     )
 
