@@ -401,7 +401,7 @@ def test_response_cache_is_bounded_in_bytes(make_client: Callable[..., TestClien
     for offset in range(40):
         response = client.get(
             "/v1/quotes",
-            params={"limit": 5, "offset": offset},
+            params={"limit": 4, "offset": offset},
             headers={"Accept-Encoding": "identity"},
         )
         assert response.status_code == 200
