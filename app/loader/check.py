@@ -21,18 +21,12 @@ COLLECTIONS: dict[str, type[BaseModel]] = {c.key: c.entry for c in registry.COLL
 
 # Field (dotted; `[]` walks a list) -> the vocabulary its values must come from.
 VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
-    c.key: c.vocabularies for c in registry.COLLECTIONS if c.vocabularies
+    c.key: c.vocabulary_fields for c in registry.COLLECTIONS if c.vocabulary_fields
 }
 # YAML collection key -> its dates (each with its basis and phrase fields).
 DATE_FIELDS: dict[str, tuple[DateField, ...]] = {
     c.key: c.dates for c in registry.COLLECTIONS if c.dates
 }
-
-# Every date's basis comes from the `date_basis` vocabulary.
-for _collection, _dates in DATE_FIELDS.items():
-    VOCABULARY_FIELDS.setdefault(_collection, {}).update(
-        {field.basis: "date_basis" for field in _dates}
-    )
 
 # Field -> the collection whose ids it must name.
 REFERENCE_FIELDS: dict[str, dict[str, str]] = {
