@@ -15,7 +15,7 @@ import yaml
 
 from app.config import ROOT
 from app.loader.check import check
-from app.loader.messages import closest_passage
+from app.loader.messages import closest_passage, explain_yaml_error
 from app.loader.problems import BuildFailed, Problem
 from tests.test_build import DataFile
 
@@ -347,3 +347,17 @@ def test_a_source_text_with_crlf_line_endings_is_one_message(data_copy: Path) ->
     problem = _only(data_copy)
     assert (problem.file, problem.field) == (f"data/sources/{source_id}.txt", "(encoding)")
     assert "CRLF" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("name: [Order of the Golden Eagle\nnext: 1\n", "'[' list is not closed"),
+        ("places:\n- id: [broken\n", "'[' list is not closed"),
+        ("a: {b: 1\nc: 2\n", "'{' mapping is not closed"),
+    ],
+)
+def test_unclosed_brackets_are_named_in_plain_words(text: str, cause: str) -> None:
+    with pytest.raises(yaml.YAMLError) as error:
+        yaml.safe_load(text)
+    assert cause in explain_yaml_error(error.value).message

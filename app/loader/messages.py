@@ -109,7 +109,16 @@ def closest_passage(excerpt: str, text: str) -> NearMiss | None:
 _YAML_CAUSES: tuple[tuple[str, str], ...] = (
     (
         "mapping values are not allowed",
-        "a ': ' inside a value starts a new key; put the whole value in quotes",
+        "a ': ' inside a value starts a new key; put the whole value in quotes (or, if this "
+        "line is a key of its own, indent it exactly like the keys above it)",
+    ),
+    (
+        "expected ',' or ']'",
+        "a '[' list is not closed with ']' (a value that starts with '[' needs quotes)",
+    ),
+    (
+        "expected ',' or '}'",
+        "a '{' mapping is not closed with '}' (a value that starts with '{' needs quotes)",
     ),
     (
         "could not find expected ':'",
