@@ -21,8 +21,9 @@ resolve against the publication date of the source the phrase is from, to a part
 | now, today, so far, by now, to date, at present, currently | so far | 2024-06 |
 
 The phrase must be one of these as a whole, after an optional leading "in", "on", "during",
-"by", "until" or "as of" and trailing punctuation; any other phrase is not recomputed (so a
-longer phrase whose words change the meaning is never mis-read as a shorter form).
+"by", "until" or "as of" and trailing punctuation; for any other phrase `resolve` returns None
+(so a longer phrase whose words change the meaning is never mis-read as a shorter form), and
+the loader refuses a `relative` date with it (app/loader/dates.py).
 """
 
 import datetime as dt
