@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install the project with its dev tools
@@ -29,8 +29,8 @@ lint: install  ## ruff and mypy, as configured in pyproject.toml
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/mypy
 
-test: build lint  ## set up, build, lint, then run the test suite
-	$(BIN)/python -m pytest -q
+test: build lint  ## set up, build, lint, then the suite on SQLite and on PostgreSQL (if reachable)
+	$(BIN)/python -m tests.engines -q
 
 bench: install  ## load benchmark (wrk, loopback) and scale check; writes bench/RESULTS.md
 	$(BIN)/python -m bench.run

@@ -6,6 +6,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
+from app.db import version_of
 from app.errors import NotFound, ServiceUnavailable
 from app.models import (
     Award,
@@ -23,7 +24,8 @@ from app.queries import lookups
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A read-only session on the current database, on one connection for the request.
+    """A read-only session on the current database, on one connection (and, on PostgreSQL,
+    one REPEATABLE READ snapshot) for the request.
 
     The dataset version read through that connection is left in `request.state`, so the
     response cache labels the answer with the dataset it was really read from.
@@ -32,7 +34,9 @@ def get_session(request: Request) -> Iterator[Session]:
     if database is None:
         raise ServiceUnavailable("The database is not open.")
     with database.connect() as connection:
-        request.state.dataset_version = database.version_of(connection)
+        version = version_of(connection)
+        request.state.dataset_version = version
+        database.seen(connection, version)
         with Session(bind=connection) as session:
             yield session
 

@@ -83,7 +83,10 @@ def test_sigterm_lets_in_flight_requests_finish(database_url: str, tmp_path: Pat
         threads = [threading.Thread(target=hammer, args=(i,)) for i in range(8)]
         for thread in threads:
             thread.start()
-        time.sleep(1.0)
+        # Signal once the server is busy (however slow this machine or engine is).
+        deadline = time.monotonic() + 20
+        while len(served) < 24 and time.monotonic() < deadline:
+            time.sleep(0.05)
         server.send_signal(signal.SIGTERM)
         # Uvicorn shuts down gracefully, then re-raises the signal it caught.
         assert server.wait(timeout=15) in (0, -signal.SIGTERM)

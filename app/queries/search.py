@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from app.db import is_statement_timeout
 from app.errors import InvalidParameter, ServiceUnavailable
 from app.queries.common import MAX_TEXT, ListQuery
 from app.queries.records import COLLECTIONS
@@ -113,9 +114,9 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Any], int]:
         total = session.execute(text(total_sql.format(where=where)), params)
         rows = session.execute(text(hits_sql.format(where=where)), params).all()
     except OperationalError as exc:
-        message = str(exc.orig) if isinstance(exc.orig, sqlite3.Error) else str(exc)
-        if "interrupted" in message:
+        if is_statement_timeout(exc):
             raise
+        message = str(exc.orig) if isinstance(exc.orig, sqlite3.Error) else str(exc)
         raise InvalidParameter(
             f"malformed search query: {message}",
             errors=[{"loc": ["query", "q"], "msg": message, "type": "fts5_syntax"}],
