@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install validate build run test lint format bench clean
+.PHONY: install validate build run test lint lint-openapi format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ lint: install  ## ruff and mypy, as configured in pyproject.toml
 
 test: build lint  ## set up, build, lint, then the suite on SQLite and on PostgreSQL (if reachable)
 	$(BIN)/python -m tests.engines -q
+
+# Spectral (npm, fetched by npx on first use) lints the OpenAPI document with spectral:oas.
+SPECTRAL ?= npx --yes @stoplight/spectral-cli@6
+lint-openapi: install  ## lint /openapi.json with Spectral's spectral:oas ruleset (needs Node.js)
+	mkdir -p var
+	$(BIN)/python -c "import json; from app.main import create_app; print(json.dumps(create_app().openapi()))" > var/openapi.json
+	printf 'extends: ["spectral:oas"]\n' > var/spectral.yaml
+	$(SPECTRAL) lint --fail-severity=warn --ruleset var/spectral.yaml var/openapi.json
 
 bench: install  ## load benchmark (wrk, loopback) and scale check; writes bench/RESULTS.md
 	$(BIN)/python -m bench.run

@@ -7,7 +7,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from app.api import problems
+from app.api import openapi, problems
 from app.api.middleware import (
     ProblemCORSMiddleware,
     RequestLimits,
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     factory = FastAPIOffline if docs else FastAPI
     app = factory(
         title="Bilateral Relations API",
-        version="1.0.0",
+        version=openapi.api_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
         docs_url="/docs" if docs else None,
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
+    openapi.install(app)
     # Added last = outermost: CORS, then security headers on every answer (refusals
     # included), then the request limits, then the cache.
     app.add_middleware(

@@ -149,10 +149,11 @@ def text_match(*fields: str) -> Predicate:
 
 def words(collection: str, *fields: str) -> Values:
     """Search probes: a word of the first records' fields (case changed), an alias in its own
-    script, and the LIKE wildcards '%' and '_', which must match only themselves."""
+    script, the LIKE wildcards '%' and '_', and JSON syntax ('[', '"', ','), which must match
+    only themselves (`places?q=[` once matched every place through the JSON of its aliases)."""
 
     def values(data: Data) -> list[str]:
-        probes: list[str] = ["%", "_", "zzqxw"]
+        probes: list[str] = ["%", "_", "zzqxw", "[", "]", '"', ",", '["', "{", ":"]
         for record in data[collection][:3]:
             for field in fields:
                 value = record.get(field)

@@ -267,6 +267,49 @@ def test_source_records_urls_resolve(client: TestClient, dataset: Data) -> None:
         assert response.json()["id"] == ref["id"]
 
 
+def _by_cursor(client: TestClient, path: str, limit: int) -> list[Record]:
+    """Every item of a list, following `Link: rel="next"` from `after=`."""
+    items: list[Record] = []
+    response = client.get(path, params={"after": "", "limit": limit})
+    while True:
+        assert response.status_code == 200, response.text
+        items += response.json()["items"]
+        match = re.search(r'<([^>]+)>; rel="next"', response.headers.get("link", ""))
+        if not match:
+            return items
+        assert "after=" in match.group(1)
+        response = client.get(match.group(1))
+
+
+@pytest.mark.parametrize("limit", [1, 4, 500])
+def test_source_records_page_by_cursor(client: TestClient, dataset: Data, limit: int) -> None:
+    for source in dataset["sources"]:
+        path = f"/v1/sources/{source['id']}/records"
+        everything = client.get(path, params={"limit": 500}).json()["items"]
+        assert everything
+        assert _by_cursor(client, path, limit) == everything
+        # A cursor names a record: collection/id.
+        middle = everything[len(everything) // 2]
+        cursor = f"{middle['collection']}/{middle['id']}"
+        rest = client.get(path, params={"after": cursor, "limit": 500}).json()["items"]
+        assert rest == everything[len(everything) // 2 + 1 :]
+
+
+def test_source_records_cursor_errors(
+    client: TestClient, dataset: Data, assert_problem: Any
+) -> None:
+    citing = _citing(dataset, "sfc-2023-zhang-xiao")
+    not_citing = next(p["id"] for p in dataset["people"] if ("people", p["id"]) not in citing)
+    path = "/v1/sources/sfc-2023-zhang-xiao/records"
+    assert_problem(client.get(path, params={"after": f"people/{not_citing}"}), 404)
+    assert_problem(client.get(path, params={"after": "people/no-such-person"}), 404)
+    for bad in ("nonsense", "no-such-collection/x", "people/"):
+        assert_problem(client.get(path, params={"after": bad}), 422)
+    assert_problem(client.get(path, params={"after": "", "offset": 1}), 422)
+    for unsupported in ({"sort": "id"}, {"facet": "collection"}):
+        assert_problem(client.get(path, params=unsupported), 422)
+
+
 # ------------------------------------------------------------------------------ meta, health
 
 

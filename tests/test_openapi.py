@@ -1,6 +1,7 @@
 """The OpenAPI document is complete enough to generate clients from, and the docs pages work
 without internet access."""
 
+import importlib.metadata
 import re
 from typing import Any
 from urllib.parse import urljoin
@@ -149,3 +150,66 @@ def test_swagger_ui_oauth2_redirect_is_served(client: TestClient) -> None:
     if "oauth2-redirect" not in html:
         pytest.skip("the docs page does not use the OAuth2 redirect")
     assert client.get("/docs/oauth2-redirect").status_code == 200
+
+
+# ------------------------------------------------------------------------ document metadata
+
+OPERATION_IDS = {
+    "list_sources", "get_source", "get_source_text", "list_source_records",
+    "list_people", "get_person", "list_places", "get_place", "list_projects", "get_project",
+    "list_awards", "get_award", "list_trade_stats", "get_trade_stat", "get_trade_series",
+    "list_sister_cities", "get_sister_city", "list_quotes", "get_quote",
+    "list_events", "get_event", "list_indicators", "get_indicator",
+    "list_disagreements", "get_disagreement", "search", "get_meta", "get_health",
+    "get_readiness",
+}  # fmt: skip
+
+
+def test_operation_ids_are_what_a_person_would_write(spec: dict[str, Any]) -> None:
+    ids = [operation.get("operationId") for _, _, operation in _operations(spec)]
+    assert len(ids) == len(set(ids)), "duplicate operation ids"
+    for operation_id in ids:
+        assert re.fullmatch(r"(list|get)_[a-z_]+|search", operation_id or ""), operation_id
+    # Every id asked for exists under its plain name (new routes may add more).
+    assert set(ids) >= OPERATION_IDS, sorted(OPERATION_IDS - set(ids))
+    # A list is list_<collection>, an item get_<thing>, never FastAPI's generated id.
+    by_path = {path: operation["operationId"] for _, path, operation in _operations(spec)}
+    assert by_path["/v1/projects"] == "list_projects"
+    assert by_path["/v1/projects/{id}"] == "get_project"
+    assert by_path["/v1/sources/{id}/text"] == "get_source_text"
+    assert by_path["/v1/search"] == "search"
+
+
+def test_tags_are_declared_once_with_descriptions(spec: dict[str, Any]) -> None:
+    declared = [tag["name"] for tag in spec["tags"]]
+    assert len(declared) == len(set(declared))
+    assert all(tag.get("description", "").strip() for tag in spec["tags"])
+    used = {tag for _, _, operation in _operations(spec) for tag in operation["tags"]}
+    assert used <= set(declared), sorted(used - set(declared))
+    assert set(declared) <= used, f"tags no operation uses: {sorted(set(declared) - used)}"
+
+
+def test_info_servers_contact_licence_and_version(spec: dict[str, Any]) -> None:
+    info = spec["info"]
+    assert info["version"] == importlib.metadata.version("bilateral-relations-api")
+    assert info["contact"]["name"]
+    assert info["license"]["identifier"] == "MIT"
+    assert spec["servers"] and all(server["url"] for server in spec["servers"])
+
+
+def test_caching_headers_and_304_are_declared(client: TestClient, spec: dict[str, Any]) -> None:
+    for method, path, operation in _operations(spec):
+        if method != "get" or not path.startswith("/v1"):
+            continue
+        headers = operation["responses"]["200"].get("headers", {})
+        assert {"ETag", "Cache-Control", "Vary"} <= set(headers), path
+        assert "304" in operation["responses"], path
+        if operation["operationId"].startswith("list_"):
+            assert "Link" in headers, path
+    # What is declared is what is served.
+    first = client.get("/v1/projects", params={"limit": 2})
+    assert first.headers["etag"] and first.headers["cache-control"] and first.headers["link"]
+    again = client.get(
+        "/v1/projects", params={"limit": 2}, headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304

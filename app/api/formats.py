@@ -11,10 +11,10 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 from fastapi import Request, Response
 from pydantic import BaseModel
 
-from app.api.examples import example, page_example
+from app.api.examples import example, media_example, page_example
 from app.api.pagination import FacetCount, Page, next_links
 from app.errors import InvalidParameter, NotAcceptable
-from app.queries.common import ItemQuery, ListQuery, ListResult
+from app.queries.common import ItemQuery, ListQuery, ListResult, PageQuery
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -23,6 +23,7 @@ GEOJSON = "application/geo+json"
 Geometry = Callable[[dict[str, Any]], dict[str, Any] | None]
 Getter = Callable[[dict[str, Any]], Any]
 Q = TypeVar("Q", bound=ListQuery)
+P = TypeVar("P", bound=PageQuery)
 
 
 def negotiate(request: Request, requested: str | None, geo: bool) -> str:
@@ -234,25 +235,27 @@ def list_response(
 def page_response(
     request: Request,
     model: type[BaseModel],
-    query: Q,
-    fetch: Callable[[Q], tuple[list[Any], int]],
+    query: P,
+    fetch: Callable[[P], ListResult],
 ) -> Response:
     """A list that is not a collection (search hits, a source's records), as JSON or CSV."""
     fmt = negotiate(request, query.format, geo=False)
     query = query.resolved(fmt)
-    items, total = fetch(query)
+    result = fetch(query)
     headers = {"Vary": "Accept"}
-    link = next_links(request, total, query)
+    link = next_links(request, result.total, query, result.next_cursor)
     if link:
         headers["Link"] = link
     if fmt == "csv":
-        rows = [item.model_dump(mode="json") for item in items]
+        rows = [item.model_dump(mode="json") for item in result.rows]
         return Response(
             render_csv(flat_columns(model), rows),
             media_type="text/csv; charset=utf-8",
             headers=headers,
         )
-    page = Page[Any](items=items, total=total, limit=query.page_size, offset=query.offset)
+    page = Page[Any](
+        items=result.rows, total=result.total, limit=query.page_size, offset=query.offset
+    )
     return Response(page.model_dump_json(exclude={"facets"}), media_type=JSON, headers=headers)
 
 
@@ -331,7 +334,7 @@ def tie_line(row: dict[str, Any]) -> dict[str, Any] | None:
 def item_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:
     """OpenAPI description of an item's formats, with an example record."""
     content: dict[str, Any] = {
-        JSON: {"example": example(collection)},
+        JSON: media_example(collection, example(collection)),
         "text/csv": {"schema": {"type": "string"}},
     }
     if geo:
@@ -349,7 +352,7 @@ def item_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]
 def list_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:
     """OpenAPI description of a list's formats, with an example page."""
     content: dict[str, Any] = {
-        JSON: {"example": page_example(collection)},
+        JSON: media_example(f"{collection}-page", page_example(collection)),
         "text/csv": {
             "schema": {"type": "string"},
             "example": "id,name,...\r\nzhanatas-wind-farm,Zhanatas wind farm,...\r\n",

@@ -5,7 +5,7 @@ from typing import Any, Generic, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from app.queries.common import ListQuery
+from app.queries.common import PageQuery
 
 T = TypeVar("T")
 
@@ -31,7 +31,7 @@ class Page(BaseModel, Generic[T]):
 
 
 def next_links(
-    request: Request, total: int, query: ListQuery, cursor: str | None = None
+    request: Request, total: int, query: PageQuery, cursor: str | None = None
 ) -> str | None:
     """`Link` header value with rel="next" (and "prev") where they apply.
 

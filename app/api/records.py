@@ -4,7 +4,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.models import CitationPublic
-from app.queries.common import ListQuery
+from app.queries.common import ListResult, PageQuery
 from app.queries.records import COLLECTIONS, labels
 from app.queries.sources import citations_of, record_citations
 
@@ -19,9 +19,9 @@ class RecordRef(BaseModel):
     citations: list[CitationPublic] = Field(description="The record's excerpts of this source.")
 
 
-def record_refs(session: Session, source_id: str, query: ListQuery) -> tuple[list[RecordRef], int]:
+def record_refs(session: Session, source_id: str, query: PageQuery) -> ListResult:
     """A page of references to the records citing `source_id`."""
-    keys, total = citations_of(session, source_id, query)
+    keys, total, cursor = citations_of(session, source_id, query)
     names = labels(session, keys)
     by_record: dict[tuple[str, str], list[CitationPublic]] = {key: [] for key in keys}
     for citation in record_citations(session, source_id, keys):
@@ -40,4 +40,4 @@ def record_refs(session: Session, source_id: str, query: ListQuery) -> tuple[lis
                 citations=by_record[(record_type, record_id)],
             )
         )
-    return items, total
+    return ListResult(items, total, next_cursor=cursor)

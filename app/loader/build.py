@@ -24,6 +24,7 @@ from app.loader.problems import BuildFailed, Problem
 from app.loader.rows import dataset_batches
 from app.loader.search_rows import search_rows
 from app.models import BuildInfo
+from app.queries.search import indexed_text
 
 
 @dataclass(frozen=True)
@@ -56,15 +57,16 @@ def _fill(session: Session, dataset: Dataset) -> int:
         session.flush()  # in order, so every foreign key already has its row
         rows += len(batch)
     if dialect == "sqlite":
-        rows_to_index = list(search_rows(dataset))
-        for index in ("search_index", "search_trigram"):
-            session.execute(
-                text(
-                    f"INSERT INTO {index} (collection, record_id, label, body, start, end) "
-                    "VALUES (:collection, :record_id, :label, :body, :start, :end)"
-                ),
-                rows_to_index,
-            )
+        session.execute(
+            text(
+                "INSERT INTO search_index (collection, record_id, label, body, start, end) "
+                "VALUES (:collection, :record_id, :label, :body, :start, :end)"
+            ),
+            [
+                {**row, "label": indexed_text(row["label"]), "body": indexed_text(row["body"])}
+                for row in search_rows(dataset)
+            ],
+        )
         # Statistics for the query planner, so lookups pick the selective index.
         session.execute(text("ANALYZE"))
     else:

@@ -7,8 +7,22 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, col
 
 from app.config import get_settings
@@ -21,9 +35,8 @@ MAX_TEXT = 200
 DEFAULT_LIMIT = 50
 
 
-class ListQuery(BaseModel):
-    """Paging, sorting, facets and format, accepted by every list; unknown parameters are
-    rejected."""
+class PageQuery(BaseModel):
+    """Paging and format, accepted by every list; unknown parameters are rejected."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -38,25 +51,13 @@ class ListQuery(BaseModel):
     offset: int = Field(
         default=0, ge=0, le=10_000_000, examples=[0], description="Records to skip."
     )
-    sort: str | None = Field(
-        default=None,
-        max_length=MAX_TEXT,
-        description="Comma-separated fields to sort by; prefix a field with '-' for "
-        "descending order. The allowed fields are listed per endpoint.",
-    )
-    facet: str | None = Field(
-        default=None,
-        max_length=MAX_TEXT,
-        description="Comma-separated fields to count per value over the filtered set "
-        "(JSON only); the allowed fields are listed per endpoint.",
-    )
     after: str | None = Field(
         default=None,
         max_length=400,
         description='Keyset cursor (from a `Link: rel="next"` header): continue after the '
         "record it names instead of skipping `offset` records, so deep pages cost as little "
-        "as the first. Send an empty `after=` for the first page. Works with at most one sort "
-        "field; without `sort`, records come in id order.",
+        "as the first. Send an empty `after=` for the first page. On a collection's list it "
+        "works with at most one sort field (without `sort`, records come in id order).",
     )
     format: Literal["json", "csv", "geojson"] | None = Field(
         default=None,
@@ -87,6 +88,23 @@ class ListQuery(BaseModel):
     def page_size(self) -> int:
         """The resolved limit."""
         return self.limit or DEFAULT_LIMIT
+
+
+class ListQuery(PageQuery):
+    """Paging, sorting, facets and format, accepted by every collection's list."""
+
+    sort: str | None = Field(
+        default=None,
+        max_length=MAX_TEXT,
+        description="Comma-separated fields to sort by; prefix a field with '-' for "
+        "descending order. The allowed fields are listed per endpoint.",
+    )
+    facet: str | None = Field(
+        default=None,
+        max_length=MAX_TEXT,
+        description="Comma-separated fields to count per value over the filtered set "
+        "(JSON only); the allowed fields are listed per endpoint.",
+    )
 
 
 def order_by(
@@ -300,11 +318,58 @@ def year_of(column: Any) -> Any:
     return func.substr(column, 1, 4)
 
 
+class JSONElementLike(ColumnElement[bool]):
+    """Some element of a JSON array of strings matches a LIKE pattern, case-insensitively.
+
+    The elements are matched one by one, never the serialized JSON, so `[`, `"` or `,` in a
+    query are characters of a name, not JSON syntax.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy reads it from the class)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("pattern", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: Any, pattern: str) -> None:
+        self.column = column
+        self.pattern = literal(pattern, String())
+
+
+@compiles(JSONElementLike)
+def _json_element_like_sqlite(element: JSONElementLike, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    pattern = compiler.process(element.pattern, **kw)
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({column}) AS element "
+        f"WHERE lower(element.value) LIKE lower({pattern}) ESCAPE '\\')"
+    )
+
+
+@compiles(JSONElementLike, "postgresql")
+def _json_element_like_postgresql(element: JSONElementLike, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    pattern = compiler.process(element.pattern, **kw)
+    return (
+        f"EXISTS (SELECT 1 FROM json_array_elements_text(CAST({column} AS JSON)) AS element "
+        f"WHERE element ILIKE {pattern} ESCAPE '\\')"
+    )
+
+
 def contains(text: str, *columns: Any) -> ColumnElement[bool]:
-    """Case-insensitive substring match of `text` in any of `columns`."""
+    """Case-insensitive substring match of `text` in any of `columns` (in any element of a
+    JSON list column, such as aliases)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    # JSON columns (aliases) are matched on their serialized text.
-    return or_(*(cast(column, String).ilike(f"%{escaped}%", escape="\\") for column in columns))
+    pattern = f"%{escaped}%"
+    return or_(
+        *(
+            JSONElementLike(column, pattern)
+            if isinstance(column.type, JSON)
+            else column.ilike(pattern, escape="\\")
+            for column in columns
+        )
+    )
 
 
 def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[bool]:

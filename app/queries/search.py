@@ -1,18 +1,31 @@
-"""Full-text search over every record and the source texts (SQLite FTS5, ranked by bm25)."""
+"""Full-text search over every record and the source texts (SQLite FTS5, ranked by bm25).
+
+What people type is parsed once by app/queries/search_terms.py; this module compiles the
+parsed query into an FTS5 expression. The index (search_index) is written by the build with
+`indexed_text`: characters of scripts written without spaces (Chinese) are set apart by a
+zero-width space, so FTS5's unicode61 tokenizer sees each as a word and a Chinese term is a
+phrase of consecutive characters, ranked by bm25 like any other and combined with Latin
+words in one expression.
+"""
 
 import re
-import sqlite3
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import Field
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from app.db import is_statement_timeout
-from app.errors import InvalidParameter, ServiceUnavailable
-from app.queries.common import MAX_TEXT, ListQuery
+from app.errors import InvalidParameter, NotFound, ServiceUnavailable
+from app.queries.common import MAX_TEXT, PageQuery
 from app.queries.records import COLLECTIONS
+from app.queries.search_terms import (
+    UNSPACED_CHARS,
+    Term,
+    TextQuery,
+    is_unspaced,
+    parse,
+)
 
 SEARCHABLE = sorted([*(c.path for c in COLLECTIONS.values()), "sources"])
 
@@ -29,15 +42,24 @@ SearchCollection = Literal[
     "trade-stats",
 ]
 
+# Set apart in the index so the tokenizer splits unspaced scripts into single characters;
+# Unicode category Cf, which unicode61 treats as a separator. Removed from what is served.
+SEPARATOR = "\u200b"
+_UNSPACED_CHAR = re.compile(f"([{UNSPACED_CHARS}])")
 
-class SearchQuery(ListQuery):
+SYNTAX = (
+    "Words (all must match, in any order; punctuation separates words, so "
+    "`China-Kazakhstan`, `Xi'an` or `U.S.` are matched as phrases), "
+    '`"a quoted phrase"`, `OR` between terms, `-word` or `NOT word` to exclude, `prefix*`. '
+    "Chinese is matched character by character, so any part of a Chinese name or sentence "
+    "finds it. No text is a syntax error."
+)
+
+
+class SearchQuery(PageQuery):
     """A full-text query."""
 
-    q: str = Field(
-        min_length=1,
-        max_length=MAX_TEXT,
-        description='FTS5 query: words (all must match), "a phrase", OR, NOT, prefix*.',
-    )
+    q: str = Field(min_length=1, max_length=MAX_TEXT, description=SYNTAX)
     collection: list[SearchCollection] | None = Field(
         default=None,
         max_length=len(SEARCHABLE),
@@ -46,79 +68,128 @@ class SearchQuery(ListQuery):
     )
 
 
-# Label matches weigh ten times body matches; the unindexed columns weigh nothing.
-_HITS = """
+def indexed_text(value: str) -> str:
+    """Text as the index stores it: unspaced-script characters set apart as words."""
+    return _UNSPACED_CHAR.sub(rf"{SEPARATOR}\1{SEPARATOR}", value)
+
+
+def served_text(value: str) -> str:
+    """Text read back from the index, as the source holds it."""
+    return value.replace(SEPARATOR, "")
+
+
+def _fts_term(term: Term) -> str:
+    """One term as an FTS5 string: quoted, so no word is ever an operator or a column."""
+    words = [" ".join(word) if is_unspaced(word) else word for word in term.words]
+    # The words hold only letters and digits, so quoting needs no escaping.
+    quoted = '"' + " ".join(words) + '"'
+    return quoted + "*" if term.prefix and not is_unspaced(term.words[-1]) else quoted
+
+
+def fts_expression(query: TextQuery) -> str:
+    """The FTS5 MATCH expression of a parsed query (which must not be empty)."""
+    groups = [" OR ".join(_fts_term(term) for term in group) for group in query.all_of]
+    expression = " AND ".join(f"({group})" for group in groups)
+    if query.none_of:
+        excluded = " OR ".join(_fts_term(term) for term in query.none_of)
+        expression = f"({expression}) NOT ({excluded})"
+    return expression
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A matching record or source passage, with its bm25 score (lower is better)."""
+
+    collection: str
+    record_id: str
+    label: str
+    start: int | None
+    end: int | None
+    snippet: str
+    score: float
+
+    @property
+    def key(self) -> str:
+        """The cursor naming this hit: `collection/id`, and `@start` for a passage."""
+        base = f"{self.collection}/{self.record_id}"
+        return base if self.start is None else f"{base}@{self.start}"
+
+
+# Label matches weigh ten times body matches; the unindexed columns weigh nothing. The
+# order is total (a passage is told apart by its start), so keyset pages are exact.
+_RANKED = """
 SELECT collection, record_id, label, start, "end",
-       snippet({index}, -1, '<mark>', '</mark>', '…', 16) AS snippet,
-       bm25({index}, 0.0, 0.0, 10.0, 1.0, 0.0, 0.0) AS score
-FROM {index}
-WHERE {index} MATCH :q {where}
-ORDER BY score, collection, record_id, start
-LIMIT :limit OFFSET :offset
+       snippet(search_index, -1, '<mark>', '</mark>', '…', 16) AS snippet,
+       bm25(search_index, 0.0, 0.0, 10.0, 1.0, 0.0, 0.0) AS score
+FROM search_index
+WHERE search_index MATCH :q {where}
 """
-_TOTAL = "SELECT count(*) FROM {index} WHERE {index} MATCH :q {where}"
-
-# Scripts written without spaces between words (Chinese, Japanese, Korean): the word
-# tokenizer would see a whole sentence as one token, so such queries use the trigram index,
-# which matches any substring of three or more characters.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_ORDER = " ORDER BY score, collection, record_id, coalesce(start, -1)"
+_AFTER = " WHERE (score, collection, record_id, coalesce(start, -1)) > (:s, :c, :r, :st)"
 
 
-# One or two such characters are below the trigram index's reach: a substring scan of the
-# (small) trigram table, bounded like every statement by the time limit.
-_SHORT_HITS = """
-SELECT collection, record_id, label, start, "end",
-       '…' || replace(substr(body, max(instr(body, :q) - 24, 1), 64 + length(:q)),
-                      :q, '<mark>' || :q || '</mark>') || '…' AS snippet,
-       0.0 AS score
-FROM search_trigram
-WHERE instr(body, :q) > 0 {where}
-ORDER BY collection, record_id, start
-LIMIT :limit OFFSET :offset
-"""
-_SHORT_TOTAL = "SELECT count(*) FROM search_trigram WHERE instr(body, :q) > 0 {where}"
-
-
-def _statements(q: str) -> tuple[str, str, str]:
-    """The hits and total statements for a query, and the query to bind."""
-    if not _UNSPACED.search(q):
-        return (
-            _HITS.replace("{index}", "search_index"),
-            _TOTAL.replace("{index}", "search_index"),
-            q,
+def _cursor_filter(after: str) -> dict[str, Any]:
+    """The hit a cursor names: `collection/id` or `sources/id@start`; else a 422."""
+    collection, _, rest = after.partition("/")
+    record_id, _, start = rest.partition("@")
+    if collection not in SEARCHABLE or not record_id or (start and not start.isdigit()):
+        message = "after must name a hit: collection/id, or sources/id@start for a passage"
+        raise InvalidParameter(
+            message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
         )
-    # Such a query is matched as one substring: FTS syntax (quotes) has no meaning there.
-    raw = q.replace('"', "").strip()
-    if len(raw) < 3:
-        return _SHORT_HITS, _SHORT_TOTAL, raw
-    phrase = '"' + raw + '"'
-    return (
-        _HITS.replace("{index}", "search_trigram"),
-        _TOTAL.replace("{index}", "search_trigram"),
-        phrase,
-    )
+    return {"c": collection, "r": record_id, "st": int(start) if start else -1}
 
 
-def search(session: Session, query: SearchQuery) -> tuple[list[Any], int]:
-    """A page of hits, best first, and the number of hits."""
+def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | None]:
+    """A page of hits, best first, the number of hits, and the cursor of the next page
+    (when read by cursor and more may follow)."""
     if session.get_bind().dialect.name != "sqlite":
         raise ServiceUnavailable("Full-text search needs the SQLite FTS5 index.")
-    hits_sql, total_sql, q = _statements(query.q)
-    params: dict[str, Any] = {"q": q, "limit": query.page_size, "offset": query.offset}
+    if query.after is not None and query.offset:
+        message = "use either after or offset, not both"
+        raise InvalidParameter(
+            message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
+        )
+    parsed = parse(query.q)
+    if parsed.is_empty:
+        return [], 0, None
+    params: dict[str, Any] = {"q": fts_expression(parsed), "limit": query.page_size}
     where = ""
     if query.collection:
         names = [f":c{i}" for i in range(len(query.collection))]
         where = f"AND collection IN ({', '.join(names)})"
         params.update({f"c{i}": name for i, name in enumerate(query.collection)})
-    try:
-        total = session.execute(text(total_sql.format(where=where)), params)
-        rows = session.execute(text(hits_sql.format(where=where)), params).all()
-    except OperationalError as exc:
-        if is_statement_timeout(exc):
-            raise
-        message = str(exc.orig) if isinstance(exc.orig, sqlite3.Error) else str(exc)
-        raise InvalidParameter(
-            f"malformed search query: {message}",
-            errors=[{"loc": ["query", "q"], "msg": message, "type": "fts5_syntax"}],
-        ) from None
-    return list(rows), int(total.scalar_one())
+    ranked = _RANKED.format(where=where)
+    total = int(session.execute(text(f"SELECT count(*) FROM ({ranked})"), params).scalar_one())
+    if query.after:
+        named = _cursor_filter(query.after)
+        found = session.execute(
+            text(
+                f"SELECT score FROM ({ranked}) WHERE collection = :c AND record_id = :r "
+                "AND coalesce(start, -1) = :st"
+            ),
+            {**params, **named},
+        ).first()
+        if found is None:
+            raise NotFound(f"after names {query.after!r}, which is not a hit of this search.")
+        params.update(named, s=found.score)
+        statement = f"SELECT * FROM ({ranked}){_AFTER}{_ORDER} LIMIT :limit"
+    else:
+        statement = f"SELECT * FROM ({ranked}){_ORDER} LIMIT :limit OFFSET :offset"
+        params["offset"] = query.offset
+    hits = [
+        Hit(
+            collection=row.collection,
+            record_id=row.record_id,
+            label=served_text(row.label),
+            start=row.start,
+            end=row.end,
+            snippet=served_text(row.snippet),
+            score=row.score,
+        )
+        for row in session.execute(text(statement), params)
+    ]
+    cursor = None
+    if query.after is not None and len(hits) == query.page_size:
+        cursor = hits[-1].key
+    return hits, total, cursor

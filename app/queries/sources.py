@@ -1,19 +1,25 @@
 """Queries on sources and on the records that cite them."""
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlmodel import Session, col
 
+from app.errors import InvalidParameter, NotFound
 from app.models import Citation, Source, SourceText
 from app.queries.common import (
     ListQuery,
     ListResult,
     ListSpec,
+    PageQuery,
     Text,
     eager,
     run_list,
     year_of,
 )
+from app.queries.records import COLLECTIONS
+
+# A collection's path -> the record_type its citations carry.
+RECORD_TYPES = {collection.path: record_type for record_type, collection in COLLECTIONS.items()}
 
 SORTABLE = {
     "id": col(Source.id),
@@ -63,10 +69,21 @@ def list_sources(session: Session, query: SourceQuery) -> ListResult:
     return run_list(session, statement, query, SPEC)
 
 
+def _bad_after(message: str) -> InvalidParameter:
+    return InvalidParameter(
+        message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
+    )
+
+
 def citations_of(
-    session: Session, source_id: str, query: ListQuery
-) -> tuple[list[tuple[str, str]], int]:
-    """A page of (record_type, record_id) of the records citing a source, in text order."""
+    session: Session, source_id: str, query: PageQuery
+) -> tuple[list[tuple[str, str]], int, str | None]:
+    """A page of (record_type, record_id) of the records citing a source, in text order, their
+    number, and (when read by cursor and more may follow) the cursor of the next page.
+
+    A cursor names a record as `collection/id` (e.g. `projects/zhanatas-wind-farm`); one that
+    is malformed is a 422, one that does not cite the source a 404.
+    """
     first = func.min(col(Citation.start)).label("first")
     statement = (
         select(col(Citation.record_type), col(Citation.record_id))
@@ -74,13 +91,33 @@ def citations_of(
         .group_by(col(Citation.record_type), col(Citation.record_id))
     )
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.execute(
-        statement.add_columns(first)
-        .order_by(first, col(Citation.record_type), col(Citation.record_id))
-        .limit(query.limit)
-        .offset(query.offset)
+    ordered = statement.add_columns(first).order_by(
+        first, col(Citation.record_type), col(Citation.record_id)
     )
-    return [(row.record_type, row.record_id) for row in rows], total
+    if query.after is not None and query.offset:
+        raise _bad_after("use either after or offset, not both")
+    if query.after:
+        path, _, record_id = query.after.partition("/")
+        record_type = RECORD_TYPES.get(path)
+        if record_type is None or not record_id:
+            raise _bad_after("after must name a record as collection/id")
+        named = session.execute(
+            ordered.where(
+                col(Citation.record_type) == record_type, col(Citation.record_id) == record_id
+            )
+        ).first()
+        if named is None:
+            raise NotFound(f"after names {query.after!r}, which does not cite {source_id!r}.")
+        position = tuple_(first, col(Citation.record_type), col(Citation.record_id))
+        ordered = ordered.having(position > tuple_(named.first, record_type, record_id))
+    else:
+        ordered = ordered.offset(query.offset)
+    rows = session.execute(ordered.limit(query.page_size)).all()
+    keys = [(row.record_type, row.record_id) for row in rows]
+    cursor = None
+    if query.after is not None and len(keys) == query.page_size:
+        cursor = f"{COLLECTIONS[keys[-1][0]].path}/{keys[-1][1]}"
+    return keys, total, cursor
 
 
 def record_citations(

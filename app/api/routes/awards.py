@@ -17,6 +17,7 @@ router = APIRouter(prefix="/awards", tags=["awards"], responses=PROBLEM_RESPONSE
 
 @router.get(
     "",
+    operation_id="list_awards",
     summary="List awards",
     response_model=Page[AwardPublic],
     responses=list_responses("awards", geo=False),
@@ -30,6 +31,7 @@ def read_awards(
 
 @router.get(
     "/{id}",
+    operation_id="get_award",
     summary="Get an award",
     response_model=AwardPublic,
     responses=item_responses("awards", geo=False),

@@ -58,9 +58,10 @@ def _group(session: SessionDep) -> list[Disagreement]:
 
 @router.get(
     "",
+    operation_id="list_disagreements",
     summary="List disagreements between sources",
     response_model=Page[Disagreement],
-    responses=json_example(example("disagreements")),
+    responses=json_example("disagreements-page", example("disagreements")),
 )
 def read_disagreements(
     session: SessionDep, _query: Annotated[NoQuery, Query()]
@@ -72,9 +73,10 @@ def read_disagreements(
 
 @router.get(
     "/{id}",
+    operation_id="get_disagreement",
     summary="Get a disagreement",
     response_model=Disagreement,
-    responses=json_example(example("disagreements")["items"][0]),
+    responses=json_example("disagreements", example("disagreements")["items"][0]),
 )
 def read_disagreement(
     session: SessionDep, id: RecordId, _query: Annotated[NoQuery, Query()]

@@ -23,6 +23,7 @@ router = APIRouter(prefix="/events", tags=["events"], responses=PROBLEM_RESPONSE
 
 @router.get(
     "",
+    operation_id="list_events",
     summary="List events",
     response_model=Page[EventPublic],
     responses=list_responses("events", geo=True),
@@ -38,6 +39,7 @@ def read_events(
 
 @router.get(
     "/{id}",
+    operation_id="get_event",
     summary="Get an event",
     response_model=EventPublic,
     responses=item_responses("events", geo=True),

@@ -17,6 +17,7 @@ router = APIRouter(prefix="/indicators", tags=["indicators"], responses=PROBLEM_
 
 @router.get(
     "",
+    operation_id="list_indicators",
     summary="List indicators",
     response_model=Page[IndicatorPublic],
     responses=list_responses("indicators", geo=False),
@@ -30,6 +31,7 @@ def read_indicators(
 
 @router.get(
     "/{id}",
+    operation_id="get_indicator",
     summary="Get an indicator",
     response_model=IndicatorPublic,
     responses=item_responses("indicators", geo=False),

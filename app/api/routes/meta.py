@@ -39,9 +39,10 @@ class Health(BaseModel):
 
 @router.get(
     "/meta",
+    operation_id="get_meta",
     summary="Describe the dataset",
     response_model=Meta,
-    responses=json_example(example("meta")),
+    responses=json_example("meta", example("meta")),
 )
 def read_meta(request: Request, session: SessionDep, _query: Annotated[NoQuery, Query()]) -> Meta:
     """Dataset version, build time, licence and counts per collection."""
@@ -58,9 +59,10 @@ def read_meta(request: Request, session: SessionDep, _query: Annotated[NoQuery, 
 
 @health_router.get(
     "/healthz",
+    operation_id="get_health",
     summary="Liveness",
     response_model=Health,
-    responses=json_example({"status": "ok", "dataset_version": None}),
+    responses=json_example("health", {"status": "ok", "dataset_version": None}),
 )
 def healthz() -> Health:
     """The process is up and answering."""
@@ -69,10 +71,13 @@ def healthz() -> Health:
 
 @health_router.get(
     "/readyz",
+    operation_id="get_readiness",
     summary="Readiness",
     response_model=Health,
     responses={
-        **json_example({"status": "ok", "dataset_version": example("meta")["dataset_version"]}),
+        **json_example(
+            "readiness", {"status": "ok", "dataset_version": example("meta")["dataset_version"]}
+        ),
         503: {"description": "The database is not ready."},
     },
 )

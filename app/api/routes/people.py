@@ -17,6 +17,7 @@ router = APIRouter(prefix="/people", tags=["people"], responses=PROBLEM_RESPONSE
 
 @router.get(
     "",
+    operation_id="list_people",
     summary="List people",
     response_model=Page[PersonPublic],
     responses=list_responses("people", geo=False),
@@ -30,6 +31,7 @@ def read_people(
 
 @router.get(
     "/{id}",
+    operation_id="get_person",
     summary="Get a person",
     response_model=PersonPublic,
     responses=item_responses("people", geo=False),

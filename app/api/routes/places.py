@@ -23,6 +23,7 @@ router = APIRouter(prefix="/places", tags=["places"], responses=PROBLEM_RESPONSE
 
 @router.get(
     "",
+    operation_id="list_places",
     summary="List places",
     response_model=Page[PlacePublic],
     responses=list_responses("places", geo=True),
@@ -38,6 +39,7 @@ def read_places(
 
 @router.get(
     "/{id}",
+    operation_id="get_place",
     summary="Get a place",
     response_model=PlacePublic,
     responses=item_responses("places", geo=True),

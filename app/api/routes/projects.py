@@ -23,6 +23,7 @@ router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESP
 
 @router.get(
     "",
+    operation_id="list_projects",
     summary="List projects",
     response_model=Page[ProjectPublic],
     responses=list_responses("projects", geo=True),
@@ -38,6 +39,7 @@ def read_projects(
 
 @router.get(
     "/{id}",
+    operation_id="get_project",
     summary="Get a project",
     response_model=ProjectPublic,
     responses=item_responses("projects", geo=True),

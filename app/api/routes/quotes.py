@@ -17,6 +17,7 @@ router = APIRouter(prefix="/quotes", tags=["quotes"], responses=PROBLEM_RESPONSE
 
 @router.get(
     "",
+    operation_id="list_quotes",
     summary="List quotes",
     response_model=Page[QuotePublic],
     responses=list_responses("quotes", geo=False),
@@ -30,6 +31,7 @@ def read_quotes(
 
 @router.get(
     "/{id}",
+    operation_id="get_quote",
     summary="Get a quote",
     response_model=QuotePublic,
     responses=item_responses("quotes", geo=False),

@@ -10,6 +10,7 @@ from app.api.formats import page_response
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep
+from app.queries.common import ListResult
 from app.queries.search import SearchQuery, search
 
 router = APIRouter(prefix="/search", tags=["search"], responses=PROBLEM_RESPONSES)
@@ -28,31 +29,32 @@ class SearchHit(BaseModel):
     end: int | None = Field(default=None, description="Passage end offset in the text.")
 
 
-def _hits(session: SessionDep, query: SearchQuery) -> tuple[list[SearchHit], int]:
-    rows, total = search(session, query)
-    hits = [
+def _hits(session: SessionDep, query: SearchQuery) -> ListResult:
+    hits, total, cursor = search(session, query)
+    items = [
         SearchHit(
-            collection=row.collection,
-            id=row.record_id,
-            label=row.label,
-            url=f"/v1/sources/{row.record_id}/text"
-            if row.collection == "sources"
-            else f"/v1/{row.collection}/{row.record_id}",
-            snippet=row.snippet,
-            score=round(row.score, 6),
-            start=row.start,
-            end=row.end,
+            collection=hit.collection,
+            id=hit.record_id,
+            label=hit.label,
+            url=f"/v1/sources/{hit.record_id}/text"
+            if hit.collection == "sources"
+            else f"/v1/{hit.collection}/{hit.record_id}",
+            snippet=hit.snippet,
+            score=round(hit.score, 6),
+            start=hit.start,
+            end=hit.end,
         )
-        for row in rows
+        for hit in hits
     ]
-    return hits, total
+    return ListResult(items, total, next_cursor=cursor)
 
 
 @router.get(
     "",
+    operation_id="search",
     summary="Search everything",
     response_model=Page[SearchHit],
-    responses=json_example(example("search")),
+    responses=json_example("search", example("search")),
 )
 def read_search(
     request: Request, session: SessionDep, query: Annotated[SearchQuery, Query()]

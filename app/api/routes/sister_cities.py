@@ -17,6 +17,7 @@ router = APIRouter(prefix="/sister-cities", tags=["sister cities"], responses=PR
 
 @router.get(
     "",
+    operation_id="list_sister_cities",
     summary="List sister-city ties",
     response_model=Page[SisterCityPublic],
     responses=list_responses("sister-cities", geo=True),
@@ -32,6 +33,7 @@ def read_sister_cities(
 
 @router.get(
     "/{id}",
+    operation_id="get_sister_city",
     summary="Get a sister-city tie",
     response_model=SisterCityPublic,
     responses=item_responses("sister-cities", geo=True),

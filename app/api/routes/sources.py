@@ -18,7 +18,7 @@ from app.api.records import RecordRef, record_refs
 from app.deps import SessionDep, SourceDep
 from app.errors import NotFound
 from app.models import Source, SourcePublic
-from app.queries.common import ItemQuery, ListQuery, ListResult, NoQuery
+from app.queries.common import ItemQuery, ListResult, NoQuery, PageQuery
 from app.queries.sources import SourceQuery, list_sources, source_text
 
 router = APIRouter(prefix="/sources", tags=["sources"], responses=PROBLEM_RESPONSES)
@@ -36,6 +36,7 @@ def _public_page(session: SessionDep, query: SourceQuery) -> ListResult:
 
 @router.get(
     "",
+    operation_id="list_sources",
     summary="List sources",
     response_model=Page[SourcePublic],
     responses=list_responses("sources", geo=False),
@@ -49,6 +50,7 @@ def read_sources(
 
 @router.get(
     "/{id}",
+    operation_id="get_source",
     summary="Get a source",
     response_model=SourcePublic,
     responses=item_responses("sources", geo=False),
@@ -62,6 +64,7 @@ def read_source(
 
 @router.get(
     "/{id}/text",
+    operation_id="get_source_text",
     summary="Get a source's exact text",
     response_class=PlainTextResponse,
     responses={
@@ -83,6 +86,7 @@ def read_source_text(
 
 @router.get(
     "/{id}/records",
+    operation_id="list_source_records",
     summary="List the records citing a source",
     response_model=Page[RecordRef],
     responses=item_responses("source-records", geo=False),
@@ -91,7 +95,7 @@ def read_source_records(
     request: Request,
     session: SessionDep,
     source: SourceDep,
-    query: Annotated[ListQuery, Query()],
+    query: Annotated[PageQuery, Query()],
 ) -> Response:
     """Every record that cites the source, in the order of its first excerpt in the text."""
     return page_response(request, RecordRef, query, lambda q: record_refs(session, source.id, q))

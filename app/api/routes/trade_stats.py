@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from app.api.examples import example
+from app.api.examples import example, media_example
 from app.api.formats import (
     flat_columns,
     item_response,
@@ -27,6 +27,7 @@ router = APIRouter(prefix="/trade-stats", tags=["trade statistics"], responses=P
 
 @router.get(
     "",
+    operation_id="list_trade_stats",
     summary="List trade statistics",
     response_model=Page[TradeStatPublic],
     responses=list_responses("trade-stats", geo=False),
@@ -87,12 +88,13 @@ def _point(row: TradeStat) -> SeriesPoint:
 
 @router.get(
     "/series",
+    operation_id="get_trade_series",
     summary="Get a trade time series",
     response_model=TradeSeries,
     responses={
         200: {
             "content": {
-                "application/json": {"example": example("series")},
+                "application/json": media_example("series", example("series")),
                 "text/csv": {"schema": {"type": "string"}},
             },
             "description": "The series as JSON, or as CSV rows with a kind column.",
@@ -125,6 +127,7 @@ def read_trade_series(
 
 @router.get(
     "/{id}",
+    operation_id="get_trade_stat",
     summary="Get a trade statistic",
     response_model=TradeStatPublic,
     responses=item_responses("trade-stats", geo=False),

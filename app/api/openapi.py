@@ -1,0 +1,153 @@
+"""The OpenAPI document: FastAPI's, plus what the routes cannot say one by one.
+
+Added here, once for every operation: the global tags with their descriptions, `servers`,
+`contact`, the licence, the package version, and the caching contract of every GET under
+/v1 (the `ETag`, `Cache-Control` and `Vary` headers of a 200, the `Link` header of a list,
+and the 304 answer to `If-None-Match`), which the response cache middleware implements.
+"""
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.api.examples import registered_examples
+
+PACKAGE = "bilateral-relations-api"
+
+# Every tag an operation uses, in the order the docs list them. A route with a new tag
+# adds it here (tests/test_openapi.py refuses an undeclared tag).
+TAGS: list[dict[str, str]] = [
+    {
+        "name": "sources",
+        "description": "The source documents, their exact texts, and the records citing each.",
+    },
+    {
+        "name": "people",
+        "description": "People the sources name: officials, award recipients, speakers, reporters.",
+    },
+    {
+        "name": "places",
+        "description": "Countries, regions and cities, with gazetteer "
+        "coordinates (GeoJSON available).",
+    },
+    {
+        "name": "projects",
+        "description": "Cooperation projects and facilities, with figures and "
+        "partners (GeoJSON available).",
+    },
+    {"name": "awards", "description": "Conferrals of state and other awards (GeoJSON available)."},
+    {
+        "name": "trade statistics",
+        "description": "Trade and investment figures, actual and target, and their time series.",
+    },
+    {
+        "name": "sister cities",
+        "description": "Twinning ties between cities and regions (GeoJSON lines).",
+    },
+    {"name": "quotes", "description": "What people said, verbatim, with speaker and date."},
+    {
+        "name": "events",
+        "description": "Dated milestones: visits, summits, agreements (GeoJSON available).",
+    },
+    {
+        "name": "indicators",
+        "description": "Other stated figures: counts of institutes, trains, tourists, ...",
+    },
+    {
+        "name": "disagreements",
+        "description": "Where sources state different values for the same fact.",
+    },
+    {
+        "name": "search",
+        "description": "Full-text search over every collection and the source texts.",
+    },
+    {"name": "meta", "description": "The dataset served: version, build time, licence and counts."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+CONTACT = {"name": "Bilateral Relations API maintainers"}
+LICENSE = {"name": "MIT", "identifier": "MIT"}
+SERVERS = [{"url": "/", "description": "This server"}]
+
+
+def api_version() -> str:
+    """The installed package's version (pyproject.toml), which the document states."""
+    try:
+        return package_version(PACKAGE)
+    except PackageNotFoundError:  # running from a tree that was never installed
+        return "0+unknown"
+
+
+_ETAG = {
+    "description": "Strong validator of this representation of this dataset version; send it "
+    "back in If-None-Match to get a 304.",
+    "schema": {"type": "string", "example": '"3f2a9c0d1b7e4a55-9b1c2d3e4f5a6b7c"'},
+}
+_CACHE_CONTROL = {
+    "description": "How long a cache may reuse the answer (public, max-age in seconds).",
+    "schema": {"type": "string", "example": "public, max-age=300"},
+}
+_VARY = {
+    "description": "The request headers the representation depends on.",
+    "schema": {"type": "string", "example": "Accept"},
+}
+_LINK = {
+    "description": 'RFC 8288 links to the next and previous pages (rel="next", rel="prev"), '
+    "as relative references; absent on the last page.",
+    "schema": {
+        "type": "string",
+        "example": '</v1/projects?offset=50&limit=50>; rel="next"',
+    },
+}
+_NOT_MODIFIED = {
+    "description": "Not modified: the If-None-Match ETag matches the current representation.",
+    "headers": {"ETag": _ETAG, "Cache-Control": _CACHE_CONTROL, "Vary": _VARY},
+}
+
+
+def _is_list(operation: dict[str, Any]) -> bool:
+    return str(operation.get("operationId", "")).startswith(("list_", "search"))
+
+
+def _declare_caching(document: dict[str, Any]) -> None:
+    for path, item in document.get("paths", {}).items():
+        operation = item.get("get")
+        if operation is None or not path.startswith("/v1"):
+            continue
+        responses = operation["responses"]
+        ok = responses.get("200")
+        if ok is not None:
+            headers = ok.setdefault("headers", {})
+            headers.update({"ETag": _ETAG, "Cache-Control": _CACHE_CONTROL, "Vary": _VARY})
+            if _is_list(operation):
+                headers["Link"] = _LINK
+        responses.setdefault("304", _NOT_MODIFIED)
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    """The document served at /openapi.json (made once, then kept on the app)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+        tags=TAGS,
+        servers=SERVERS,
+        contact=CONTACT,
+        license_info=LICENSE,
+    )
+    document.setdefault("components", {})["examples"] = registered_examples()
+    _declare_caching(document)
+    app.openapi_schema = document
+    return document
+
+
+def install(app: FastAPI) -> None:
+    """Serve `build_openapi(app)` as the app's OpenAPI document."""
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
