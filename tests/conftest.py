@@ -39,11 +39,6 @@ ENGINE = "postgresql" if ON_POSTGRES else "sqlite"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite: about the SQLite engine only (file swap, FTS5)")
     config.addinivalue_line("markers", "postgres: about the PostgreSQL engine only")
-    config.addinivalue_line(
-        "markers",
-        "fts5: needs /v1/search, which runs on SQLite FTS5 only until the PostgreSQL search "
-        "(issue 12, on the engine-neutral query parser of issue 11) lands",
-    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -54,12 +49,9 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     other = "sqlite" if ON_POSTGRES else "postgres"
     skip = pytest.mark.skip(reason=f"{other} only; this run is on {ENGINE}")
-    no_search = pytest.mark.skip(reason="search on PostgreSQL is not built yet (issue 12)")
     for item in items:
         if item.get_closest_marker(other):
             item.add_marker(skip)
-        elif ON_POSTGRES and item.get_closest_marker("fts5"):
-            item.add_marker(no_search)
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ import schemathesis.specs.openapi.checks as openapi_checks
 from app.config import Settings
 from app.loader.build import build
 from app.main import create_app
-from tests.conftest import DATA_DIR, ON_POSTGRES, TEST_DATABASE_URL
+from tests.conftest import DATA_DIR, TEST_DATABASE_URL
 
 MAX_EXAMPLES = 15
 
@@ -36,8 +36,6 @@ atexit.register(shutil.rmtree, _DB_DIR, ignore_errors=True)  # also when no test
 _URL = TEST_DATABASE_URL or f"sqlite:///{_DB_DIR / 'fuzz.sqlite3'}"
 _SETTINGS = Settings(database_url=_URL, data_dir=DATA_DIR)
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_SETTINGS))
-if ON_POSTGRES:  # no search on PostgreSQL yet (issue 12): /v1/search answers 503 there
-    schema = schema.exclude(path="/v1/search")
 
 
 @pytest.fixture(scope="module")

@@ -105,7 +105,6 @@ def test_like_wildcards_are_matched_literally(client: TestClient, dataset: Recor
     )
 
 
-@pytest.mark.fts5
 @pytest.mark.parametrize("q", [*SQLISH, "NEAR(a b", "*", "col:value", "^x", "a:b"])
 def test_sql_and_fts_injection_in_search(
     client: TestClient, q: str, assert_problem: Problem
@@ -147,7 +146,6 @@ def test_overlong_query_string_is_414(client: TestClient, assert_problem: Proble
     assert just_under.status_code == 200
 
 
-@pytest.mark.fts5
 def test_search_term_just_under_the_limit_is_served(client: TestClient) -> None:
     just_under = client.get("/v1/search", params={"q": "x" * 190})
     assert just_under.status_code == 200
@@ -195,9 +193,7 @@ def test_raw_invalid_utf8_in_query_is_a_400_problem(client: TestClient) -> None:
     assert b"Traceback" not in body
 
 
-@pytest.mark.parametrize(
-    "path", ["/v1/projects", pytest.param("/v1/search", marks=pytest.mark.fts5), "/v1/people"]
-)
+@pytest.mark.parametrize("path", ["/v1/projects", "/v1/search", "/v1/people"])
 def test_percent_encoded_invalid_utf8_is_a_4xx_problem(
     client: TestClient, path: str, assert_problem: Problem
 ) -> None:
@@ -238,7 +234,7 @@ def test_bad_numbers_and_unknown_parameters_are_422(
     "path",
     [
         *(f"/v1/{name}?unknown=1" for name in COLLECTIONS),
-        pytest.param("/v1/search?q=wind&unknown=1", marks=pytest.mark.fts5),
+        "/v1/search?q=wind&unknown=1",
         "/v1/trade-stats/series?metric=trade_turnover&unknown=1",
         "/v1/sources/sfc-2023-zhang-xiao/records?unknown=1",
         "/v1/sources/sfc-2023-zhang-xiao/records?limit=100000000000000000000",

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from app.api.middleware import ResponseCache
 from app.config import Settings
 from app.loader.build import build
-from tests.conftest import COLLECTION_KEYS, ON_POSTGRES
+from tests.conftest import COLLECTION_KEYS
 
 Records = dict[str, list[dict[str, Any]]]
 ETAG = re.compile(r'^(W/)?"[^"]+"$')
@@ -32,8 +32,7 @@ def get_paths(dataset: Records) -> list[str]:
         "/v1/projects?format=csv",
         "/v1/places?format=geojson",
     ]
-    if not ON_POSTGRES:  # no search on PostgreSQL yet (issue 12)
-        paths.append("/v1/search?q=Kazakhstan")
+    paths.append("/v1/search?q=Kazakhstan")
     return paths
 
 

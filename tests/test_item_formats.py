@@ -61,7 +61,6 @@ def test_parameterless_endpoints_reject_parameters(client: TestClient, path: str
     assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.fts5
 def test_search_and_source_records_answer_csv(client: TestClient) -> None:
     hits = client.get("/v1/search", params={"q": "wind"}).json()
     text = client.get("/v1/search", params={"q": "wind", "format": "csv"}).text

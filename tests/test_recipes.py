@@ -22,10 +22,7 @@ def test_the_recipes_name_urls() -> None:
     assert len(URLS) >= 8
 
 
-@pytest.mark.parametrize(
-    "url",
-    [pytest.param(u, marks=pytest.mark.fts5) if u.startswith("/v1/search") else u for u in URLS],
-)
+@pytest.mark.parametrize("url", URLS)
 def test_every_recipe_url_answers(client: TestClient, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 200, url

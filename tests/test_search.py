@@ -9,9 +9,6 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import COLLECTION_KEYS
 
-# The search runs on SQLite FTS5; its PostgreSQL counterpart is not built yet.
-pytestmark = pytest.mark.fts5
-
 Records = dict[str, list[dict[str, Any]]]
 # The field of a record that the search hit shows as its label.
 LABEL_FIELDS = {

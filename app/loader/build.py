@@ -24,6 +24,7 @@ from app.loader.problems import BuildFailed, Problem
 from app.loader.rows import dataset_batches
 from app.loader.search_rows import search_rows
 from app.models import BuildInfo
+from app.queries import search_postgres
 from app.queries.search import indexed_text
 
 
@@ -70,6 +71,11 @@ def _fill(session: Session, dataset: Dataset) -> int:
         # Statistics for the query planner, so lookups pick the selective index.
         session.execute(text("ANALYZE"))
     else:
+        session.execute(
+            text(search_postgres.INSERT),
+            [search_postgres.index_row(row) for row in search_rows(dataset)],
+        )
+        session.execute(text("ANALYZE search_index"))
         for table in SQLModel.metadata.sorted_tables:
             session.execute(text(f'ANALYZE "{table.name}"'))
     session.add(

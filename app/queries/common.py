@@ -22,7 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, col
 
 from app.config import get_settings
@@ -107,12 +110,72 @@ class ListQuery(PageQuery):
     )
 
 
+class CodePointOrder(ColumnElement[Any]):
+    """A text expression compared by code point (on PostgreSQL: COLLATE "C"), as SQLite's
+    BINARY collation does, so sorts and keyset cursors do not depend on the database's
+    locale and both engines order text the same way."""
+
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy reads it from the class)
+        ("clause", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, clause: Any) -> None:
+        self.clause = clause
+        self.type = clause.type
+
+
+@compiles(CodePointOrder)
+def _code_point_order(element: CodePointOrder, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clause, **kw))
+
+
+@compiles(CodePointOrder, "postgresql")
+def _code_point_order_postgresql(element: CodePointOrder, compiler: Any, **kw: Any) -> str:
+    return f'({compiler.process(element.clause, **kw)}) COLLATE "C"'
+
+
+def sort_key(expression: Any) -> Any:
+    """`expression` as ORDER BY and keyset comparisons should use it: text by code point."""
+    if isinstance(expression, UnaryExpression) and expression.element is not None:
+        # Already ordered (e.g. `column.desc()`): order its text by code point the same way.
+        inner = sort_key(expression.element)
+        if inner is expression.element:
+            return expression
+        return inner.desc() if expression.modifier is operators.desc_op else inner.asc()
+    if hasattr(expression, "__clause_element__"):
+        expression = expression.__clause_element__()
+    if _is_text(getattr(expression, "type", None)):
+        return CodePointOrder(expression)
+    return expression
+
+
+def _is_text(type_: Any) -> bool:
+    """True for text types (String, and SQLModel's AutoString, a TypeDecorator of it)."""
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    return isinstance(type_, String) and not isinstance(type_, JSON)
+
+
+def _nulls_last(clause: Any) -> Any:
+    """An ORDER BY clause with NULLs last, whatever the engine's default (SQLite puts them
+    first in ascending order, PostgreSQL last)."""
+    if isinstance(clause, UnaryExpression) and clause.modifier in (
+        operators.desc_op,
+        operators.asc_op,
+    ):
+        return sort_key(clause).nulls_last()
+    return sort_key(clause).asc().nulls_last()
+
+
 def order_by(
     sort: str | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
 ) -> list[Any]:
-    """ORDER BY clauses for a `sort` value; an unknown field is a 422 naming the allowed ones."""
+    """ORDER BY clauses for a `sort` value; an unknown field is a 422 naming the allowed ones.
+
+    Every clause puts NULLs last and orders text by code point, on both engines."""
     if not sort:
-        return [*default, tiebreak]
+        return [*(_nulls_last(clause) for clause in default), sort_key(tiebreak)]
     clauses = []
     for raw in sort.split(","):
         name = raw.strip()
@@ -131,9 +194,9 @@ def order_by(
                     }
                 ],
             )
-        column = allowed[name]
+        column = sort_key(allowed[name])
         clauses.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
-    return [*clauses, tiebreak]
+    return [*clauses, sort_key(tiebreak)]
 
 
 @dataclass
@@ -185,7 +248,9 @@ def _after(column: Any, descending: bool, id_column: Any, cursor: str) -> Any:
     """Rows after the cursor in (column nulls last, id) order."""
     value, record_id = decode_cursor(cursor)
     if column is id_column:
-        return id_column < record_id if descending else id_column > record_id
+        key = sort_key(id_column)
+        return key < record_id if descending else key > record_id
+    column, id_column = sort_key(column), sort_key(id_column)
     same = and_(column == value, id_column > record_id)
     if value is None:
         return and_(column.is_(None), id_column > record_id)
@@ -303,7 +368,8 @@ def facet_counts(
                     }
                 ],
             )
-        rows = session.execute(grouped.order_by(counted.desc(), grouped.selected_columns[0]))
+        value = sort_key(grouped.selected_columns[0]).asc().nulls_last()
+        rows = session.execute(grouped.order_by(counted.desc(), value))
         result[name] = [(row[0], int(row[1])) for row in rows]
     return result
 

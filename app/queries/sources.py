@@ -14,6 +14,7 @@ from app.queries.common import (
     Text,
     eager,
     run_list,
+    sort_key,
     year_of,
 )
 from app.queries.records import COLLECTIONS
@@ -92,7 +93,7 @@ def citations_of(
     )
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     ordered = statement.add_columns(first).order_by(
-        first, col(Citation.record_type), col(Citation.record_id)
+        first, sort_key(col(Citation.record_type)), sort_key(col(Citation.record_id))
     )
     if query.after is not None and query.offset:
         raise _bad_after("use either after or offset, not both")
@@ -108,7 +109,9 @@ def citations_of(
         ).first()
         if named is None:
             raise NotFound(f"after names {query.after!r}, which does not cite {source_id!r}.")
-        position = tuple_(first, col(Citation.record_type), col(Citation.record_id))
+        position = tuple_(
+            first, sort_key(col(Citation.record_type)), sort_key(col(Citation.record_id))
+        )
         ordered = ordered.having(position > tuple_(named.first, record_type, record_id))
     else:
         ordered = ordered.offset(query.offset)

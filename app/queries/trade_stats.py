@@ -16,6 +16,7 @@ from app.queries.common import (
     Text,
     Year,
     run_list,
+    sort_key,
     year_of,
 )
 
@@ -110,9 +111,12 @@ def series_points(session: Session, query: SeriesQuery) -> list[TradeStat]:
     if query.pair:
         statement = statement.where(col(TradeStat.pair) == query.pair)
     order = [
-        col(TradeStat.kind),
-        func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end)),
-        col(TradeStat.period_end),
-        col(TradeStat.id),
+        sort_key(key).asc().nulls_last()
+        for key in (
+            col(TradeStat.kind),
+            func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end)),
+            col(TradeStat.period_end),
+            col(TradeStat.id),
+        )
     ]
     return list(session.scalars(statement.order_by(*order)).unique())
