@@ -2,40 +2,72 @@
 
 import argparse
 import sys
+import time
 
 from app.config import get_settings
 from app.loader.build import build, is_current
-from app.loader.check import check
+from app.loader.check import COLLECTIONS, check
 from app.loader.problems import BuildFailed
+from app.loader.report import DEFAULT_MAX_SHRINK, CollectionChange, counts_table, render
 
 
-def _report(failure: BuildFailed) -> int:
+def _report(failure: BuildFailed, output: str = "text") -> int:
     for problem in failure.problems:
-        print(problem, file=sys.stderr)
+        # GitHub reads workflow commands from stdout; plain problems go to stderr.
+        if output == "github":
+            print(problem.github())
+        else:
+            print(problem, file=sys.stderr)
     print(f"{len(failure.problems)} problem(s); nothing was written.", file=sys.stderr)
     return 1
 
 
-def cmd_validate(_args: argparse.Namespace) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
     """Run every check on data/ and write nothing."""
     settings = get_settings()
+    started = time.perf_counter()
     try:
         dataset = check(settings.data_dir)
     except BuildFailed as failure:
-        return _report(failure)
-    counts = ", ".join(f"{len(v)} {k}" for k, v in dataset.entries.items())
-    print(f"data/ is valid (version {dataset.version}): {counts}")
+        return _report(failure, args.format)
+    seconds = time.perf_counter() - started
+    head = f"data/ is valid: dataset {dataset.version}, checked in {seconds:.1f} s"
+    if args.quiet:
+        counts = ", ".join(f"{len(dataset.entries.get(k, []))} {k}" for k in COLLECTIONS)
+        print(f"{head}: {counts}")
+    else:
+        changes = [
+            CollectionChange(name, None, len(dataset.entries.get(name, [])), (), (), ())
+            for name in COLLECTIONS
+        ]
+        print(f"{head}\n{counts_table(changes)}")
     return 0
 
 
-def cmd_build(_args: argparse.Namespace) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     """Migrate, check and load data/ into the database atomically."""
     settings = get_settings()
+    started = time.perf_counter()
     try:
-        result = build(settings.database_url, settings.data_dir)
+        result = build(
+            settings.database_url,
+            settings.data_dir,
+            allow_shrink=getattr(args, "allow_shrink", False),
+            max_shrink=getattr(args, "max_shrink", DEFAULT_MAX_SHRINK * 100) / 100,
+        )
     except BuildFailed as failure:
-        return _report(failure)
-    print(f"built dataset {result.dataset_version}: {result.rows} rows")
+        return _report(failure, getattr(args, "format", "text"))
+    seconds = time.perf_counter() - started
+    print(
+        render(
+            list(result.changes),
+            result.previous_version,
+            result.dataset_version,
+            result.rows,
+            seconds,
+            quiet=getattr(args, "quiet", False),
+        )
+    )
     return 0
 
 
@@ -64,8 +96,33 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one command."""
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("validate", help=cmd_validate.__doc__).set_defaults(run=cmd_validate)
-    commands.add_parser("build", help=cmd_build.__doc__).set_defaults(run=cmd_build)
+    validate = commands.add_parser("validate", help=cmd_validate.__doc__)
+    build_ = commands.add_parser("build", help=cmd_build.__doc__)
+    for command in (validate, build_):
+        command.add_argument(
+            "--format",
+            choices=("text", "github"),
+            default="text",
+            help="how problems are printed: `file:line: field: message` lines (text), or "
+            "GitHub Actions annotations on stdout (github)",
+        )
+        command.add_argument(
+            "--quiet", action="store_true", help="print one line instead of the full report"
+        )
+    build_.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="let a collection fall to zero or lose more than --max-shrink of its records",
+    )
+    build_.add_argument(
+        "--max-shrink",
+        type=float,
+        default=DEFAULT_MAX_SHRINK * 100,
+        metavar="PERCENT",
+        help="largest share of a collection's records a build may remove (default: %(default)g)",
+    )
+    validate.set_defaults(run=cmd_validate)
+    build_.set_defaults(run=cmd_build)
     serve = commands.add_parser("serve", help=cmd_serve.__doc__)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

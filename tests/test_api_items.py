@@ -51,6 +51,9 @@ PRECISION = {None: "unknown", 4: "year", 7: "month", 10: "day"}
 SEPARATE = ("citations", "figures", "partners", "credits")
 # Fields a curator may leave out of a record, and the value they then have.
 DEFAULTS: dict[str, Any] = {"qualifier": "exact", "aliases": [], "authors": []}
+# Fields a curator writes as null that are served as a value: a project no source ties to
+# the Belt and Road Initiative (`bri: null`) is served as `bri: false`.
+NULL_MEANS = {"bri": False}
 
 
 def _index(data: Data) -> dict[str, dict[str, Record]]:
@@ -109,6 +112,8 @@ def test_every_item_is_the_curated_record(
                 continue
             if field.endswith("_precision") and field.removesuffix("_precision") in item:
                 assert value == _precision(record.get(field.removesuffix("_precision")))
+            elif field in record and record[field] is None and field in NULL_MEANS:
+                assert value == NULL_MEANS[field], (collection, record["id"], field)
             elif field in record:
                 assert _same(value, record[field]), (collection, record["id"], field)
             elif field in DEFAULTS:

@@ -33,8 +33,11 @@ from tests.conftest import COLLECTIONS, ON_POSTGRES, TEST_DATABASE_URL
 DATA_DIR = ROOT / "data"
 # Collections whose records cite sources (sources themselves are cited, not citing).
 CITING = tuple(c for c in COLLECTIONS if c != "sources")
-# `file:line: field: message`; the file is relative to the folder holding data/.
-PROBLEM_LINE = re.compile(r"^(?P<file>data/\S+):(?P<line>\d+): (?P<field>[^:]+): (?P<message>.+)$")
+# `file:line: field: message` (or `file:line:column: ...`); the file is relative to the folder
+# holding data/.
+PROBLEM_LINE = re.compile(
+    r"^(?P<file>data/[^:\s]+):(?P<line>\d+)(?::\d+)?: (?P<field>[^:]+): (?P<message>.+)$"
+)
 SUMMARY_LINE = re.compile(r"^\d+ problem\(s\)")
 
 
@@ -189,7 +192,10 @@ def test_sqlite_build_again_replaces_the_file(data_copy: Path, tmp_path: Path) -
     assert again.returncode == 0, again.stderr
     # A new file took the old one's place (atomic replace), with the same content.
     assert database.stat().st_ino != inode
-    assert first.stdout == again.stdout  # same dataset version, same number of rows
+    # Same dataset version, same number of rows, nothing added, removed or changed.
+    assert first.stdout.split()[:3] == again.stdout.split()[:3]  # built dataset <version>
+    assert "(unchanged)" in again.stdout
+    assert "records 0 added, 0 removed, 0 changed" in again.stdout
     with sqlite3.connect(database) as connection:
         (rows,) = connection.execute("SELECT count(*) FROM build_info").fetchone()
         assert rows == 1
@@ -411,8 +417,10 @@ def test_yaml_syntax_error(data_copy: Path, failing: Callable[..., Run]) -> None
     assert key is not None and value is not None and _inline(value)
     awards.replace(value, "broken: mapping value")  # `name: broken: mapping value`
     run = failing(validate=True)
-    problem = run.line_starting(f"data/awards.yaml:{DataFile.line(key)}: (yaml): ")
-    assert "mapping values are not allowed" in problem
+    column = value.start_mark.column + len("broken") + 1
+    problem = run.line_starting(f"data/awards.yaml:{DataFile.line(key)}:{column}: (yaml): ")
+    assert "put the whole value in quotes" in problem  # the cause, in plain words
+    assert len(run.problems) == 1  # and no follow-on problem elsewhere
 
 
 def test_excerpt_not_in_its_source(data_copy: Path, failing: Callable[..., Run]) -> None:

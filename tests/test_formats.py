@@ -5,8 +5,10 @@ thing, flattened) and from data/*.yaml (which records exist, where the places ar
 """
 
 import csv
+import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -42,39 +44,43 @@ def parse_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def cell(value: Any) -> str:
-    """How a scalar JSON value is written in a CSV cell."""
+    """How a JSON value is written in a CSV cell: lists (and objects) as compact JSON."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)
 
 
-def joined(values: list[Any]) -> str:
-    return "; ".join(str(value) for value in values)
+def interval(partial: str) -> tuple[str, str]:
+    """The first and last day of a partial ISO date, computed here independently."""
+    if len(partial) == 10:
+        return partial, partial
+    if len(partial) == 7:
+        year, month = map(int, partial.split("-"))
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return f"{partial}-01", (following - dt.timedelta(days=1)).isoformat()
+    return f"{partial}-01-01", f"{partial}-12-31"
 
 
 def expected_cells(item: dict[str, Any], header: list[str]) -> dict[str, str]:
-    """The CSV cells a JSON item determines exactly (nested values flattened)."""
+    """The CSV cells a JSON item determines exactly: summaries flattened to `<key>_<sub>`,
+    lists as JSON in one cell, partial dates as their full-date interval."""
     cells: dict[str, str] = {}
     for key, value in item.items():
-        if key == "citations":
-            sources = list(dict.fromkeys(c["source_id"] for c in value))
-            cells["citation_sources"] = joined(sources)
-            cells["citation_excerpt"] = value[0]["excerpt"] if value else ""
-            cells["citation_count"] = str(len(value))
+        if key not in header and f"{key}_start" in header:  # a partial date
+            if f"{key}_start" not in item:  # (else the item serves its interval itself)
+                start, end = interval(value) if value else ("", "")
+                cells[f"{key}_start"], cells[f"{key}_end"] = start, end
         elif isinstance(value, dict):
             for sub, sub_value in value.items():
                 cells[f"{key}_{sub}"] = cell(sub_value)
         elif value is None and key not in header:  # an absent summary: all its columns empty
             cells.update({column: "" for column in column_for(key, header)})
-        elif isinstance(value, list):
-            if f"{key}_ids" in header:
-                cells[f"{key}_ids"] = joined([v["id"] for v in value])
-            elif not value or not any(isinstance(v, dict) for v in value):
-                cells[key] = joined(value)
         else:
             cells[key] = cell(value)
     return cells
@@ -82,8 +88,6 @@ def expected_cells(item: dict[str, Any], header: list[str]) -> dict[str, str]:
 
 def column_for(key: str, header: list[str]) -> list[str]:
     """The columns a JSON key became."""
-    if key == "citations":
-        return [c for c in header if c.startswith("citation_")]
     return [c for c in header if c == key or c.startswith(f"{key}_")]
 
 
@@ -182,14 +186,19 @@ def test_csv_cells_flatten_the_json_items(
             assert column in row, (collection, column, header)
             assert row[column] == value, (collection, item["id"], column)
         for column, value in row.items():
-            assert not value.startswith(("{'", '{"', "[{", "['")), (collection, column, value)
+            # Never an ad-hoc `a=b, c=d` rendering of a nested value.
+            assert not re.search(r"\w=\w.*, \w+=", value) or value.startswith("["), (
+                collection,
+                column,
+                value,
+            )
 
 
 def test_projects_csv_has_place_and_citation_columns(
     full_csv: dict[str, tuple[list[str], list[dict[str, str]]]], dataset: Records
 ) -> None:
     header, rows = full_csv["projects"]
-    for column in ("place_id", "place_name", "citation_sources", "citation_excerpt"):
+    for column in ("place_id", "place_name", "citations", "figures", "partners"):
         assert column in header
     places = {place["id"]: place for place in dataset["places"]}
     by_id = {row["id"]: row for row in rows}
@@ -200,9 +209,17 @@ def test_projects_csv_has_place_and_citation_columns(
         assert row["place_id"] == (place["id"] if place else "")
         assert row["place_name"] == (place["name"] if place else "")
         with_place += place is not None
-        sources = list(dict.fromkeys(c["source"] for c in project["citations"]))
-        assert row["citation_sources"] == "; ".join(sources)
-        assert row["citation_excerpt"] == project["citations"][0]["excerpt"].strip()
+        # Every citation is kept, in order, with its offsets.
+        citations = json.loads(row["citations"])
+        assert [(c["source_id"], c["excerpt"]) for c in citations] == [
+            (c["source"], c["excerpt"].strip()) for c in project["citations"]
+        ]
+        assert all(isinstance(c["start"], int) and c["end"] > c["start"] for c in citations)
+        figures = json.loads(row["figures"])
+        assert len(figures) == len(project.get("figures") or [])
+        assert all(set(figure) >= {"metric", "value", "unit"} for figure in figures)
+        partners = json.loads(row["partners"])
+        assert [p["name"] for p in partners] == [p["name"] for p in project.get("partners") or []]
     assert with_place, "no project has a place; the place columns were not exercised"
 
 
@@ -351,7 +368,15 @@ def test_geojson_is_refused_where_records_have_no_coordinates(
     client: TestClient, collection: str, assert_problem: Callable[..., dict[str, Any]]
 ) -> None:
     body = assert_problem(client.get(f"/v1/{collection}", params={"format": "geojson"}), 422)
-    assert "geojson" in body["detail"].lower()
+    # The answer names the formats that are served; the schema never offered geojson here.
+    assert "'json' or 'csv'" in body["detail"], body
+    spec = client.get("/openapi.json").json()
+    for path in (f"/v1/{collection}", f"/v1/{collection}/{{id}}"):
+        (parameter,) = [
+            p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == "format"
+        ]
+        offered = next(s["enum"] for s in parameter["schema"]["anyOf"] if "enum" in s)
+        assert offered == ["json", "csv"], (path, offered)
     refused = client.get(f"/v1/{collection}", headers={"Accept": GEOJSON_TYPE})
     assert GEOJSON_TYPE not in assert_problem(refused, 406)["allowed"]
 

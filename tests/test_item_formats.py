@@ -3,6 +3,7 @@ rejects parameters it does not know."""
 
 import csv
 import io
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -70,4 +71,5 @@ def test_search_and_source_records_answer_csv(client: TestClient) -> None:
     records = client.get("/v1/sources/sfc-2023-zhang-xiao/records", headers={"Accept": "text/csv"})
     assert records.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(records.text)))
-    assert rows and {"collection", "id", "url", "citation_sources"} <= set(rows[0])
+    assert rows and {"collection", "id", "url", "citations"} <= set(rows[0])
+    assert all(json.loads(row["citations"]) for row in rows)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -95,7 +96,7 @@ def test_series_as_csv(client: TestClient, series: dict[str, Any], how: str) -> 
     assert [row["id"] for row in rows] == [p["id"] for p in points]
     for row, point in zip(rows, points, strict=True):
         assert row["kind"] == point["kind"]
-        assert row["sources"] == "; ".join(point["sources"])
+        assert json.loads(row["sources"]) == point["sources"]
         assert row["period_start"] == (point["period_start"] or "")
         assert float(row["value"]) == pytest.approx(point["value"])
         assert row["disputed"] == ("true" if point["disputed"] else "false")

@@ -1,17 +1,16 @@
 """Representations of lists: JSON (the page envelope), CSV and GeoJSON, chosen by
 `?format=` or the Accept header."""
 
-import csv
-import io
 import json
-import types
 from collections.abc import Callable
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel
 
 from app.api.examples import example, media_example, page_example
+from app.api.flat import Column, csv_lines, feature_properties, flat_columns
+from app.api.geojson import collection_schema, feature_schema
 from app.api.pagination import FacetCount, Page, next_links
 from app.errors import InvalidParameter, NotAcceptable
 from app.queries.common import ItemQuery, ListQuery, ListResult, PageQuery
@@ -21,7 +20,6 @@ CSV = "text/csv"
 GEOJSON = "application/geo+json"
 
 Geometry = Callable[[dict[str, Any]], dict[str, Any] | None]
-Getter = Callable[[dict[str, Any]], Any]
 Q = TypeVar("Q", bound=ListQuery)
 P = TypeVar("P", bound=PageQuery)
 
@@ -67,109 +65,8 @@ def negotiate(request: Request, requested: str | None, geo: bool) -> str:
     )
 
 
-def _unwrap(annotation: Any) -> Any:
-    """The annotation without `| None`."""
-    if get_origin(annotation) in (Union, types.UnionType):
-        args = [arg for arg in get_args(annotation) if arg is not type(None)]
-        return args[0] if len(args) == 1 else annotation
-    return annotation
-
-
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def _joined(values: list[Any]) -> str | None:
-    return "; ".join(str(v) for v in values) if values else None
-
-
-def _describe(item: dict[str, Any]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in item.items() if value is not None)
-
-
-def _field(name: str) -> Getter:
-    return lambda row: row.get(name)
-
-
-def _summary_field(name: str, sub: str) -> Getter:
-    return lambda row: (row.get(name) or {}).get(sub)
-
-
-def _ids(name: str) -> Getter:
-    return lambda row: _joined([item["id"] for item in row[name]])
-
-
-def _described(name: str) -> Getter:
-    return lambda row: _joined([_describe(item) for item in row[name]])
-
-
-def _listed(name: str) -> Getter:
-    return lambda row: _joined(row[name])
-
-
-def _citation_sources(row: dict[str, Any]) -> Any:
-    return _joined(list(dict.fromkeys(c["source_id"] for c in row["citations"])))
-
-
-def _citation_excerpt(row: dict[str, Any]) -> Any:
-    return row["citations"][0]["excerpt"] if row["citations"] else None
-
-
-def _citation_count(row: dict[str, Any]) -> Any:
-    return len(row["citations"])
-
-
-def flat_columns(model: type[BaseModel]) -> list[tuple[str, Getter]]:
-    """Flat CSV columns for a Public model: summaries become `<field>_<sub>`, lists of records
-    `<field>_ids`, citations `citation_sources` plus the first excerpt."""
-    columns: list[tuple[str, Getter]] = []
-    for name, info in model.model_fields.items():
-        annotation = _unwrap(info.annotation)
-        if _is_model(annotation):
-            columns += [
-                (f"{name}_{sub}", _summary_field(name, sub)) for sub in annotation.model_fields
-            ]
-        elif get_origin(annotation) is list:
-            inner = _unwrap(get_args(annotation)[0])
-            if name == "citations":
-                columns += [
-                    ("citation_sources", _citation_sources),
-                    ("citation_excerpt", _citation_excerpt),
-                    ("citation_count", _citation_count),
-                ]
-            elif _is_model(inner) and "id" in inner.model_fields:
-                columns.append((f"{name}_ids", _ids(name)))
-            elif _is_model(inner):
-                columns.append((name, _described(name)))
-            else:
-                columns.append((name, _listed(name)))
-        else:
-            columns.append((name, _field(name)))
-    # The id first, as a spreadsheet's key column.
-    columns.sort(key=lambda column: column[0] != "id")
-    return columns
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return "" if value is None else value
-
-
-def render_csv(columns: list[tuple[str, Getter]], rows: list[dict[str, Any]]) -> str:
-    """CSV text with a header row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([name for name, _ in columns])
-    for row in rows:
-        writer.writerow([_csv_cell(get(row)) for _, get in columns])
-    return buffer.getvalue()
-
-
 def render_geojson(
-    columns: list[tuple[str, Getter]], rows: list[dict[str, Any]], geometry: Geometry, total: int
+    columns: tuple[Column, ...], rows: list[dict[str, Any]], geometry: Geometry, total: int
 ) -> str:
     """A GeoJSON FeatureCollection whose properties are the CSV columns."""
     features = [
@@ -177,7 +74,7 @@ def render_geojson(
             "type": "Feature",
             "id": row["id"],
             "geometry": geometry(row),
-            "properties": {name: get(row) for name, get in columns},
+            "properties": feature_properties(columns, row),
         }
         for row in rows
     ]
@@ -224,7 +121,7 @@ def list_response(
     if fmt == "csv":
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return Response(
-            render_csv(columns, rows), media_type="text/csv; charset=utf-8", headers=headers
+            csv_lines(columns, rows), media_type="text/csv; charset=utf-8", headers=headers
         )
     assert geometry is not None
     return Response(
@@ -249,7 +146,7 @@ def page_response(
     if fmt == "csv":
         rows = [item.model_dump(mode="json") for item in result.rows]
         return Response(
-            render_csv(flat_columns(model), rows),
+            csv_lines(flat_columns(model), rows),
             media_type="text/csv; charset=utf-8",
             headers=headers,
         )
@@ -276,14 +173,14 @@ def item_response(
     columns = flat_columns(model)
     if fmt == "csv":
         return Response(
-            render_csv(columns, [row]), media_type="text/csv; charset=utf-8", headers=headers
+            csv_lines(columns, [row]), media_type="text/csv; charset=utf-8", headers=headers
         )
     assert geometry is not None
     feature = {
         "type": "Feature",
         "id": row["id"],
         "geometry": geometry(row),
-        "properties": {name: get(row) for name, get in columns},
+        "properties": feature_properties(columns, row),
     }
     return Response(
         json.dumps(feature, ensure_ascii=False, separators=(",", ":")),
@@ -331,43 +228,96 @@ def tie_line(row: dict[str, Any]) -> dict[str, Any] | None:
     return {"type": "LineString", "coordinates": [a, b]} if a and b else None
 
 
-def item_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI description of an item's formats, with an example record."""
-    content: dict[str, Any] = {
-        JSON: media_example(collection, example(collection)),
-        "text/csv": {"schema": {"type": "string"}},
+def csv_media(name: str, model: type[BaseModel], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """An OpenAPI text/csv media type: its columns described, `rows` rendered as its example."""
+    columns = flat_columns(model)
+    listed = ", ".join(f"`{column.name}` ({column.kind})" for column in columns)
+    return {
+        "schema": {
+            "type": "string",
+            "description": "CSV (RFC 4180, UTF-8, a header row); lists are JSON in one cell, "
+            f"partial dates their full-date interval (README, CSV). Columns: {listed}.",
+        },
+        **media_example(f"{name}-csv", csv_lines(columns, rows)),
     }
-    if geo:
-        content[GEOJSON] = {"schema": {"type": "object"}}
+
+
+def _feature(columns: tuple[Column, ...], row: dict[str, Any], geometry: Geometry) -> Any:
+    return {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": geometry(row),
+        "properties": feature_properties(columns, row),
+    }
+
+
+def item_responses(
+    collection: str, model: type[BaseModel], geometry: Geometry | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of an item's formats, each with the example record."""
+    record = example(collection)
+    content: dict[str, Any] = {
+        JSON: media_example(collection, record),
+        CSV: csv_media(collection, model, [record]),
+    }
+    if geometry is not None:
+        feature = _feature(flat_columns(model), record, geometry)
+        content[GEOJSON] = {
+            "schema": feature_schema(model),
+            **media_example(f"{collection}-feature", feature),
+        }
     return {
         200: {
             "content": content,
             "description": "The record as JSON (default), a one-row CSV"
-            + (" or a GeoJSON Feature" if geo else "")
+            + (" or a GeoJSON Feature" if geometry else "")
             + ", by `format` or Accept.",
         }
     }
 
 
-def list_responses(collection: str, geo: bool) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI description of a list's formats, with an example page."""
+def list_responses(
+    collection: str, model: type[BaseModel], geometry: Geometry | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of a list's formats, each with a one-record example page."""
+    page = page_example(collection)
     content: dict[str, Any] = {
-        JSON: media_example(f"{collection}-page", page_example(collection)),
-        "text/csv": {
-            "schema": {"type": "string"},
-            "example": "id,name,...\r\nzhanatas-wind-farm,Zhanatas wind farm,...\r\n",
-        },
+        JSON: media_example(f"{collection}-page", page),
+        CSV: csv_media(f"{collection}-page", model, page["items"]),
     }
-    if geo:
+    if geometry is not None:
+        columns = flat_columns(model)
+        features = [_feature(columns, row, geometry) for row in page["items"]]
+        collection_example = {
+            "type": "FeatureCollection",
+            "features": features,
+            "numberMatched": page["total"],
+            "numberReturned": len(features),
+        }
         content[GEOJSON] = {
-            "schema": {"type": "object"},
-            "example": {"type": "FeatureCollection", "features": []},
+            "schema": collection_schema(model),
+            **media_example(f"{collection}-features", collection_example),
         }
     return {
         200: {
             "content": content,
             "description": "The page as JSON (default), CSV"
-            + (" or GeoJSON" if geo else "")
+            + (" or GeoJSON" if geometry else "")
             + ", by `format` or Accept.",
+        }
+    }
+
+
+def page_responses(
+    name: str, model: type[BaseModel], page: dict[str, Any]
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of a list that is not a collection (JSON or CSV), with `page`."""
+    return {
+        200: {
+            "content": {
+                JSON: media_example(name, page),
+                CSV: csv_media(name, model, page["items"]),
+            },
+            "description": "The page as JSON (default) or CSV, by `format` or Accept.",
         }
     }

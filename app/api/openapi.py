@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.api.examples import registered_examples
+from app.api.geojson import declared_schemas
 
 PACKAGE = "bilateral-relations-api"
 
@@ -142,7 +143,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         contact=CONTACT,
         license_info=LICENSE,
     )
-    document.setdefault("components", {})["examples"] = registered_examples()
+    components = document.setdefault("components", {})
+    components["examples"] = registered_examples()
+    components.setdefault("schemas", {}).update(declared_schemas())
     _declare_caching(document)
     app.openapi_schema = document
     return document

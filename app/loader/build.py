@@ -21,6 +21,15 @@ from app.db import (
 )
 from app.loader.check import Dataset, check, dataset_version
 from app.loader.problems import BuildFailed, Problem
+from app.loader.report import (
+    DEFAULT_MAX_SHRINK,
+    CollectionChange,
+    compare,
+    digest_rows,
+    read_snapshot,
+    shrink_problems,
+    snapshot_of,
+)
 from app.loader.rows import dataset_batches
 from app.loader.search_rows import search_rows
 from app.models import BuildInfo
@@ -34,6 +43,8 @@ class BuildResult:
 
     dataset_version: str
     rows: int
+    previous_version: str | None = None  # None: there was no database to replace
+    changes: tuple[CollectionChange, ...] = ()
 
 
 # pg_advisory_xact_lock key held by a PostgreSQL build ("bilateral" in ASCII, truncated).
@@ -57,6 +68,7 @@ def _fill(session: Session, dataset: Dataset) -> int:
         session.add_all(batch)
         session.flush()  # in order, so every foreign key already has its row
         rows += len(batch)
+    session.add_all(digest_rows(dataset))
     if dialect == "sqlite":
         session.execute(
             text(
@@ -154,13 +166,51 @@ def _database_problem(database: str, exc: SQLAlchemyError) -> BuildFailed:
     return BuildFailed([Problem(database, 0, "(database)", f"{type(orig).__name__}: {message}")])
 
 
-def build(database_url: str, data_dir: Path) -> BuildResult:
+def _compare_with_previous(
+    database_url: str, dataset: Dataset, data_dir: Path, allow_shrink: bool, max_shrink: float
+) -> tuple[str | None, list[CollectionChange]]:
+    """The previous database's version and each collection's change; raises BuildFailed if a
+    collection would shrink too far (see app.loader.report) and that is not allowed."""
+    path = sqlite_path(database_url)
+    old = None
+    if path is None or path.exists():
+        engine = make_write_engine(database_url)
+        try:
+            with engine.connect() as connection, connection.begin():
+                use_newest_dataset(connection)  # PostgreSQL: the dataset now served
+                old = read_snapshot(connection)
+        except SQLAlchemyError as exc:
+            raise _database_problem(engine.url.render_as_string(hide_password=True), exc) from exc
+        finally:
+            engine.dispose()
+    changes = compare(old, snapshot_of(dataset))
+    if not allow_shrink:
+        data_rel = data_dir.name
+        problems = shrink_problems(changes, dataset.files, data_rel, max_shrink)
+        if problems:
+            raise BuildFailed(problems)
+    return (old.version if old else None), changes
+
+
+def build(
+    database_url: str,
+    data_dir: Path,
+    *,
+    allow_shrink: bool = False,
+    max_shrink: float = DEFAULT_MAX_SHRINK,
+) -> BuildResult:
     """Check `data_dir` and load it; on any problem the existing database is left as it was.
 
     A SQLite database is written to a new file that replaces the old one only on success.
     A PostgreSQL database gets a new dataset schema, made and filled in one transaction.
+    Compared with the database it replaces, a collection may not fall to zero or lose more
+    than `max_shrink` of its records unless `allow_shrink` (BuildFailed names the file and
+    the counts).
     """
     dataset = check(data_dir)
+    previous, changes = _compare_with_previous(
+        database_url, dataset, data_dir, allow_shrink, max_shrink
+    )
     path = sqlite_path(database_url)
     if path is None:
         engine = make_write_engine(database_url)
@@ -170,7 +220,7 @@ def build(database_url: str, data_dir: Path) -> BuildResult:
                 rows = _load_postgres(engine, dataset, label)
             else:
                 rows = _load(engine, dataset)
-            return BuildResult(dataset.version, rows)
+            return BuildResult(dataset.version, rows, previous, tuple(changes))
         except SQLAlchemyError as exc:
             raise _database_problem(label, exc) from exc
         finally:
@@ -188,7 +238,7 @@ def build(database_url: str, data_dir: Path) -> BuildResult:
     finally:
         engine.dispose()
         staging.unlink(missing_ok=True)
-    return BuildResult(dataset.version, rows)
+    return BuildResult(dataset.version, rows, previous, tuple(changes))
 
 
 def built_version(database_url: str) -> str | None:

@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.loader import inputs
+from app.loader.messages import closest_passage, did_you_mean, encoding_faults, explain_yaml_error
 from app.loader.problems import BuildFailed, Problem
 from app.loader.yaml_lines import LineDict, LineList, line_of, load_yaml
 
@@ -30,7 +31,7 @@ COLLECTIONS: dict[str, type[BaseModel]] = {
 
 # Field (dotted; `[]` walks a list) -> the vocabulary its values must come from.
 VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
-    "sources": {"published_precision": "precision"},
+    "sources": {"kind": "source_kind", "published_precision": "precision"},
     "places": {"kind": "place_kind"},
     "projects": {
         "sector": "sector",
@@ -95,6 +96,8 @@ class Dataset:
     vocabularies: dict[str, dict[str, str]]
     texts: dict[str, str]
     entries: dict[str, list[Entry]] = field(default_factory=dict)
+    # Collection -> the data files (and lines) that hold its key, for messages naming them.
+    files: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     citations: dict[tuple[str, str], list[ResolvedCitation]] = field(default_factory=dict)
     disagreements: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -141,6 +144,14 @@ class _Checker:
         self.ids: dict[str, dict[str, Entry]] = defaultdict(dict)
         self.vocabularies: dict[str, dict[str, str]] = {}
         self.texts: dict[str, str] = {}
+        self.files: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        # What could not be read, so that it causes no follow-on problems elsewhere:
+        # collections with a file that failed to parse (their ids can't be known), ids of
+        # records that failed validation, and every string such a record holds (it may be
+        # the only reference to a person or place).
+        self.incomplete: set[str] = set()
+        self.failed_ids: dict[str, set[str]] = defaultdict(set)
+        self.failed_strings: set[str] = set()
 
     def _rel(self, path: Path) -> str:
         try:
@@ -148,8 +159,8 @@ class _Checker:
         except ValueError:
             return path.as_posix()
 
-    def problem(self, file: str, line: int, field_name: str, message: str) -> None:
-        self.problems.append(Problem(file, line, field_name, message))
+    def problem(self, file: str, line: int, field_name: str, message: str, column: int = 0) -> None:
+        self.problems.append(Problem(file, line, field_name, message, column))
 
     def read_files(self) -> None:
         files = sorted(self.data_dir.glob("*.yaml"))
@@ -157,20 +168,35 @@ class _Checker:
             self.problem(self._rel(self.data_dir), 0, "(folder)", "no *.yaml data files")
         for path in files:
             rel = self._rel(path)
+            data = path.read_bytes()
+            for line, message in encoding_faults(data):
+                self.problem(rel, line, "(encoding)", message)
             try:
                 document = load_yaml(path)
-            except yaml.MarkedYAMLError as exc:
-                mark = exc.problem_mark or exc.context_mark
-                line = mark.line + 1 if mark else 1
-                self.problem(rel, line, "(yaml)", f"{exc.context or ''} {exc.problem}".strip())
+            except yaml.YAMLError as exc:
+                fault = explain_yaml_error(exc)
+                self.problem(rel, fault.line, "(yaml)", fault.message, fault.column)
+                self.incomplete.update(_collections_named_in(path.stem, data))
                 continue
-            except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                self.problem(rel, 1, "(yaml)", str(exc).splitlines()[0])
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                self.problem(rel, line, "(encoding)", f"not valid UTF-8: {exc.reason}")
+                self.incomplete.update(_collections_named_in(path.stem, data))
                 continue
             if document is None:
+                if path.stem in COLLECTIONS or path.stem == "vocabularies":
+                    self.problem(
+                        rel,
+                        1,
+                        "(file)",
+                        f"the file is empty or holds only comments; it must hold `{path.stem}:` "
+                        f"and its records (write `{path.stem}: []` if there are none on purpose)",
+                    )
+                    self.incomplete.add(path.stem)
                 continue
             if not isinstance(document, LineDict):
                 self.problem(rel, 1, "(file)", "the top level must be a mapping of collections")
+                self.incomplete.update(_collections_named_in(path.stem, data))
                 continue
             for key, value in document.items():
                 self._read_key(rel, document, key, value)
@@ -182,14 +208,20 @@ class _Checker:
             return
         if key not in COLLECTIONS:
             known = ", ".join(["vocabularies", *COLLECTIONS])
-            self.problem(rel, line, str(key), f"unknown collection; expected one of: {known}")
+            hint = did_you_mean(str(key), ["vocabularies", *COLLECTIONS])
+            self.problem(
+                rel, line, str(key), f"unknown collection{hint or ''}; expected one of: {known}"
+            )
             return
+        self.files[key].append((rel, line))
         if not isinstance(value, LineList):
             self.problem(rel, line, key, "must be a list of records")
+            self.incomplete.add(key)
             return
         for index, raw in enumerate(value):
             if not isinstance(raw, LineDict):
                 self.problem(rel, value.item_lines[index], f"{key}[{index}]", "must be a mapping")
+                self.incomplete.add(key)
                 continue
             self._read_record(rel, key, raw)
 
@@ -205,6 +237,7 @@ class _Checker:
                     f"vocabularies.{name}",
                     "must map each term to a one-line description",
                 )
+                self.failed_ids["vocabularies"].add(str(name))
                 continue
             if name in self.vocabularies:
                 self.problem(rel, value.key_lines[name], f"vocabularies.{name}", "defined twice")
@@ -218,6 +251,9 @@ class _Checker:
             for error in exc.errors():
                 loc = tuple(error["loc"])
                 self.problem(rel, line_of(raw, loc, raw.line), _field_name(loc), error["msg"])
+            if isinstance(raw.get("id"), str):
+                self.failed_ids[collection].add(raw["id"])
+            self.failed_strings.update(_strings_in(raw))
             return
         entry = Entry(rel, raw, model)
         first = self.ids[collection].get(model.id)
@@ -241,6 +277,8 @@ class _Checker:
                 self.problem(entry.file, entry.line("id"), "id", f"no text file {self._rel(path)}")
                 continue
             data = path.read_bytes()
+            for line, message in encoding_faults(data):
+                self.problem(self._rel(path), line, "(encoding)", message)
             if entry.model.sha256 and hashlib.sha256(data).hexdigest() != entry.model.sha256:
                 self.problem(
                     entry.file,
@@ -259,7 +297,7 @@ class _Checker:
                 )
         if text_dir.is_dir():
             for path in sorted(text_dir.glob("*.txt")):
-                if path.stem not in self.ids["sources"]:
+                if not self._may_exist("sources", path.stem):
                     self.problem(
                         self._rel(path),
                         1,
@@ -267,18 +305,33 @@ class _Checker:
                         f"no entry for source {path.stem!r} in sources.yaml",
                     )
 
+    def _may_exist(self, collection: str, record_id: str) -> bool:
+        """True if `record_id` is, or might be, in `collection` (it failed to load)."""
+        return (
+            record_id in self.ids[collection]
+            or record_id in self.failed_ids[collection]
+            or collection in self.incomplete
+        )
+
     def check_vocabularies(self) -> None:
+        undefined: set[str] = set()
         for collection, fields in VOCABULARY_FIELDS.items():
             for entry in self.entries[collection]:
                 for path, vocabulary in fields.items():
                     terms = self.vocabularies.get(vocabulary)
                     if terms is None:
-                        self.problem(
-                            entry.file,
-                            entry.line(),
-                            path,
-                            f"vocabulary {vocabulary!r} is not defined",
-                        )
+                        if vocabulary not in undefined and self._may_exist(
+                            "vocabularies", vocabulary
+                        ):
+                            continue  # its definition failed to load and was reported
+                        if vocabulary not in undefined:
+                            self.problem(
+                                entry.file,
+                                entry.line(),
+                                path,
+                                f"vocabulary {vocabulary!r} is not defined",
+                            )
+                        undefined.add(vocabulary)
                         continue
                     for loc, value in _values_at(entry.model, path):
                         if value is not None and value not in terms:
@@ -287,7 +340,8 @@ class _Checker:
                                 entry.file,
                                 entry.line(*loc),
                                 _field_name(loc),
-                                f"{value!r} is not in vocabulary {vocabulary!r} ({allowed})",
+                                f"{value!r} is not in vocabulary {vocabulary!r}"
+                                f"{did_you_mean(str(value), terms)} (allowed: {allowed})",
                             )
 
     def check_references(self) -> set[tuple[str, str]]:
@@ -298,12 +352,13 @@ class _Checker:
                     for loc, value in _values_at(entry.model, path):
                         if value is None:
                             continue
-                        if value not in self.ids[target]:
+                        if not self._may_exist(target, value):
                             self.problem(
                                 entry.file,
                                 entry.line(*loc),
                                 _field_name(loc),
-                                f"unknown {target} id {value!r}",
+                                f"unknown {target} id {value!r}"
+                                f"{did_you_mean(value, self.ids[target])}",
                             )
                         elif (target, value) != (collection, entry.model.id):
                             used.add((target, value))
@@ -337,7 +392,14 @@ class _Checker:
 
     def check_unused(self, used: set[tuple[str, str]]) -> None:
         for collection in ("people", "places"):
+            referrers = {
+                name for name, fields in REFERENCE_FIELDS.items() if collection in fields.values()
+            }
+            if referrers & self.incomplete:
+                continue  # a file that failed to parse may hold the references
             for entry in self.entries[collection]:
+                if entry.model.id in self.failed_strings:
+                    continue  # a record that failed validation may be its only reference
                 if (collection, entry.model.id) not in used:
                     self.problem(
                         entry.file,
@@ -364,12 +426,13 @@ class _Checker:
         where = ("citations", index)
         text = self.texts.get(citation.source)
         if text is None:
-            if citation.source not in self.ids["sources"]:
+            if not self._may_exist("sources", citation.source):
                 self.problem(
                     entry.file,
                     entry.line(*where, "source"),
                     f"citations[{index}].source",
-                    f"unknown source {citation.source!r}",
+                    f"unknown source {citation.source!r}"
+                    f"{did_you_mean(citation.source, self.ids['sources'])}",
                 )
             return None
         starts = []
@@ -380,7 +443,12 @@ class _Checker:
         field_name = f"citations[{index}].excerpt"
         line = entry.line(*where, "excerpt")
         if not starts:
-            self.problem(entry.file, line, field_name, f"not found in source {citation.source!r}")
+            message = f"not found in source {citation.source!r}"
+            near = closest_passage(citation.excerpt, text)
+            if near is not None:
+                text_file = self._rel(self.data_dir / "sources" / f"{citation.source}.txt")
+                message += "; " + near.describe(text_file)
+            self.problem(entry.file, line, field_name, message)
             return None
         if citation.occurrence is None and len(starts) > 1:
             self.problem(
@@ -420,6 +488,28 @@ class _Checker:
         return marks
 
 
+def _collections_named_in(stem: str, data: bytes) -> set[str]:
+    """The collections a file that could not be read may hold: its top-level keys as far as
+    a line scan finds them, its name if that is a collection, else every collection."""
+    keys = {
+        match.decode("utf-8", "replace")
+        for match in re.findall(rb"^([a-z_]+)[ \t]*:", data, flags=re.MULTILINE)
+    }
+    named = {key for key in keys | {stem} if key in COLLECTIONS or key == "vocabularies"}
+    return named or {*COLLECTIONS, "vocabularies"}
+
+
+def _strings_in(value: Any) -> set[str]:
+    """Every string anywhere in a parsed YAML value."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return {s for item in value.values() for s in _strings_in(item)}
+    if isinstance(value, list):
+        return {s for item in value for s in _strings_in(item)}
+    return set()
+
+
 def _fact_key(model: Any) -> str | None:
     """The fact a figure is a claim about: curator-given, or metric + pair + period."""
     if model.fact_key:
@@ -454,6 +544,7 @@ def check(data_dir: Path) -> Dataset:
         vocabularies=checker.vocabularies,
         texts=checker.texts,
         entries=dict(checker.entries),
+        files=dict(checker.files),
         citations=citations,
         disagreements=checker.find_disagreements(),
     )

@@ -2,7 +2,7 @@
 
 import app.models.metadata  # noqa: F401  (must run before any table is declared)
 from app.models.award import Award, AwardPublic
-from app.models.build_info import BuildInfo
+from app.models.build_info import BuildInfo, RecordDigest
 from app.models.citation import Citation, CitationPublic
 from app.models.event import Event, EventPerson, EventPlace, EventProject, EventPublic
 from app.models.indicator import Indicator, IndicatorPublic
@@ -47,6 +47,7 @@ __all__ = [
     "ProjectPublic",
     "Quote",
     "QuotePublic",
+    "RecordDigest",
     "SisterCity",
     "SisterCityPublic",
     "Source",

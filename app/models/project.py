@@ -1,5 +1,8 @@
 """Cooperation projects and facilities, with their figures and partners."""
 
+from typing import Annotated
+
+from pydantic import BeforeValidator
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -97,10 +100,22 @@ class PartnerPublic(SQLModel):
     role: str | None = Field(default=None, description="Its role in the project.")
 
 
+def _no_source_says(value: bool | None) -> bool:
+    return bool(value)
+
+
 class ProjectPublic(ProjectBase):
     """A project as served, with its place, figures, partners and citations."""
 
     id: str = Field(description="Stable slug of the project.")
+    # Stored as null where no source ties the project to the BRI: that is false, not unknown,
+    # which is what the `bri=false` filter has always matched. Served as a two-valued boolean,
+    # so CSV tools read the column as booleans.
+    bri: Annotated[bool, BeforeValidator(_no_source_says)] = Field(
+        default=False,
+        description="true where a source ties the project to the Belt and Road Initiative; "
+        "false where none does.",
+    )
     place: PlaceSummary | None = Field(default=None, description="Where the project is.")
     figures: list[Figure] = Field(description="Stated figures, each with a unit.")
     partners: list[PartnerPublic] = Field(description="Organisations named as partners.")

@@ -21,7 +21,9 @@ class SourceBase(SQLModel):
         sa_column=Column(JSON, nullable=False),
         description="Named authors, in byline order; empty when none is named.",
     )
-    kind: str = Field(description="Kind of document: interview, press release, opinion, ...")
+    kind: str = Field(
+        description="Kind of document (vocabulary `source_kind`), e.g. interview, press_release."
+    )
     language: str = Field(description="Language of the stored text (ISO 639-1).")
     published: PartialDate | None = Field(
         default=None,

@@ -62,11 +62,10 @@ class PageQuery(BaseModel):
         "as the first. Send an empty `after=` for the first page. On a collection's list it "
         "works with at most one sort field (without `sort`, records come in id order).",
     )
-    format: Literal["json", "csv", "geojson"] | None = Field(
+    format: Literal["json", "csv"] | None = Field(
         default=None,
         examples=["csv"],
-        description="Representation: json (default), csv, or geojson where records have "
-        "coordinates. Overrides the Accept header.",
+        description="Representation: json (default) or csv. Overrides the Accept header.",
     )
 
     def resolved(self, fmt: str) -> Self:
@@ -504,17 +503,32 @@ class FigureQuery(PairQuery):
     )
 
 
+GeoFormat = Annotated[
+    Literal["json", "csv", "geojson"] | None,
+    Field(
+        examples=["geojson"],
+        description="Representation: json (default), csv, or geojson (a FeatureCollection "
+        "for a list, a Feature for one record). Overrides the Accept header.",
+    ),
+]
+
+
 class ItemQuery(BaseModel):
     """The representation of one record; unknown parameters are rejected."""
 
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["json", "csv", "geojson"] | None = Field(
+    format: Literal["json", "csv"] | None = Field(
         default=None,
         examples=["json"],
-        description="Representation: json (default), csv (one row), or geojson (one Feature) "
-        "where the record has coordinates. Overrides the Accept header.",
+        description="Representation: json (default) or csv (one row). Overrides the Accept header.",
     )
+
+
+class GeoItemQuery(ItemQuery):
+    """The representation of one record that has coordinates."""
+
+    format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
 
 class NoQuery(BaseModel):

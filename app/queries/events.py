@@ -6,6 +6,7 @@ from sqlmodel import Session, col
 
 from app.models import Event, EventPerson, EventPlace, EventProject
 from app.queries.common import (
+    GeoFormat,
     ListResult,
     ListSpec,
     PairQuery,
@@ -38,6 +39,8 @@ SPEC = ListSpec(
 
 class EventQuery(PairQuery):
     """Filters of the event list."""
+
+    format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
     type: Text = Field(
         default=None, examples=["summit"], description="Event type (vocabulary `event_type`)."

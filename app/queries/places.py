@@ -7,6 +7,7 @@ from sqlmodel import Session, col
 from app.models import Place
 from app.queries.common import (
     CitedQuery,
+    GeoFormat,
     ListResult,
     ListSpec,
     Ref,
@@ -45,6 +46,8 @@ SPEC = ListSpec(
 
 class PlaceQuery(CitedQuery):
     """Filters of the place list."""
+
+    format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
     kind: Text = Field(
         default=None, examples=["city"], description="Kind of place (vocabulary `place_kind`)."

@@ -7,6 +7,7 @@ from sqlmodel import Session, col
 
 from app.models import Place, Project
 from app.queries.common import (
+    GeoFormat,
     ListResult,
     ListSpec,
     PairQuery,
@@ -66,6 +67,8 @@ SPEC = ListSpec(
 
 class ProjectQuery(PairQuery):
     """Filters of the project list."""
+
+    format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
     sector: Text = Field(
         default=None, examples=["renewable_energy"], description="Sector (vocabulary `sector`)."

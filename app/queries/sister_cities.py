@@ -6,6 +6,7 @@ from sqlmodel import Session, col
 
 from app.models import SisterCity
 from app.queries.common import (
+    GeoFormat,
     ListResult,
     ListSpec,
     PairQuery,
@@ -41,6 +42,8 @@ SPEC = ListSpec(
 
 class SisterCityQuery(PairQuery):
     """Filters of the sister-city list."""
+
+    format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
     place: Ref = Field(
         default=None, examples=["zhambyl-region"], description="Place id on either side of the tie."

@@ -5,7 +5,7 @@ tsvector of their words (weighted: label A, body B) for full text, and trigram i
 label and body for words of scripts written without spaces (Chinese), matched by substring.
 
 Revision ID: b7d2e4f19a60
-Revises: 5e1f0c3a9b27
+Revises: 5b7e2d9c1a34
 Create Date: 2026-11-30 08:40:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'b7d2e4f19a60'
-down_revision: Union[str, Sequence[str], None] = '5e1f0c3a9b27'
+down_revision: Union[str, Sequence[str], None] = '5b7e2d9c1a34'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/awards", tags=["awards"], responses=PROBLEM_RESPONSE
     operation_id="list_awards",
     summary="List awards",
     response_model=Page[AwardPublic],
-    responses=list_responses("awards", geo=False),
+    responses=list_responses("awards", AwardPublic),
 )
 def read_awards(
     request: Request, session: SessionDep, query: Annotated[AwardQuery, Query()]
@@ -34,7 +34,7 @@ def read_awards(
     operation_id="get_award",
     summary="Get an award",
     response_model=AwardPublic,
-    responses=item_responses("awards", geo=False),
+    responses=item_responses("awards", AwardPublic),
 )
 def read_award(request: Request, award: AwardDep, query: Annotated[ItemQuery, Query()]) -> Response:
     """One award conferral with its recipient, place and citations."""

@@ -15,7 +15,7 @@ from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import EventDep, SessionDep
 from app.models import EventPublic
-from app.queries.common import ItemQuery
+from app.queries.common import GeoItemQuery
 from app.queries.events import EventQuery, list_events
 
 router = APIRouter(prefix="/events", tags=["events"], responses=PROBLEM_RESPONSES)
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/events", tags=["events"], responses=PROBLEM_RESPONSE
     operation_id="list_events",
     summary="List events",
     response_model=Page[EventPublic],
-    responses=list_responses("events", geo=True),
+    responses=list_responses("events", EventPublic, places_points),
 )
 def read_events(
     request: Request, session: SessionDep, query: Annotated[EventQuery, Query()]
@@ -42,8 +42,10 @@ def read_events(
     operation_id="get_event",
     summary="Get an event",
     response_model=EventPublic,
-    responses=item_responses("events", geo=True),
+    responses=item_responses("events", EventPublic, places_points),
 )
-def read_event(request: Request, event: EventDep, query: Annotated[ItemQuery, Query()]) -> Response:
+def read_event(
+    request: Request, event: EventDep, query: Annotated[GeoItemQuery, Query()]
+) -> Response:
     """One event with its places, people, projects and citations."""
     return item_response(request, EventPublic, event, query, places_points)

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/indicators", tags=["indicators"], responses=PROBLEM_
     operation_id="list_indicators",
     summary="List indicators",
     response_model=Page[IndicatorPublic],
-    responses=list_responses("indicators", geo=False),
+    responses=list_responses("indicators", IndicatorPublic),
 )
 def read_indicators(
     request: Request, session: SessionDep, query: Annotated[IndicatorQuery, Query()]
@@ -34,7 +34,7 @@ def read_indicators(
     operation_id="get_indicator",
     summary="Get an indicator",
     response_model=IndicatorPublic,
-    responses=item_responses("indicators", geo=False),
+    responses=item_responses("indicators", IndicatorPublic),
 )
 def read_indicator(
     request: Request, indicator: IndicatorDep, query: Annotated[ItemQuery, Query()]

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/people", tags=["people"], responses=PROBLEM_RESPONSE
     operation_id="list_people",
     summary="List people",
     response_model=Page[PersonPublic],
-    responses=list_responses("people", geo=False),
+    responses=list_responses("people", PersonPublic),
 )
 def read_people(
     request: Request, session: SessionDep, query: Annotated[PersonQuery, Query()]
@@ -34,7 +34,7 @@ def read_people(
     operation_id="get_person",
     summary="Get a person",
     response_model=PersonPublic,
-    responses=item_responses("people", geo=False),
+    responses=item_responses("people", PersonPublic),
 )
 def read_person(
     request: Request, person: PersonDep, query: Annotated[ItemQuery, Query()]

@@ -15,7 +15,7 @@ from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import PlaceDep, SessionDep
 from app.models import PlacePublic
-from app.queries.common import ItemQuery
+from app.queries.common import GeoItemQuery
 from app.queries.places import PlaceQuery, list_places
 
 router = APIRouter(prefix="/places", tags=["places"], responses=PROBLEM_RESPONSES)
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/places", tags=["places"], responses=PROBLEM_RESPONSE
     operation_id="list_places",
     summary="List places",
     response_model=Page[PlacePublic],
-    responses=list_responses("places", geo=True),
+    responses=list_responses("places", PlacePublic, place_point),
 )
 def read_places(
     request: Request, session: SessionDep, query: Annotated[PlaceQuery, Query()]
@@ -42,8 +42,10 @@ def read_places(
     operation_id="get_place",
     summary="Get a place",
     response_model=PlacePublic,
-    responses=item_responses("places", geo=True),
+    responses=item_responses("places", PlacePublic, place_point),
 )
-def read_place(request: Request, place: PlaceDep, query: Annotated[ItemQuery, Query()]) -> Response:
+def read_place(
+    request: Request, place: PlaceDep, query: Annotated[GeoItemQuery, Query()]
+) -> Response:
     """One place with the excerpts that name it."""
     return item_response(request, PlacePublic, place, query, place_point)

@@ -15,7 +15,7 @@ from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import ProjectDep, SessionDep
 from app.models import ProjectPublic
-from app.queries.common import ItemQuery
+from app.queries.common import GeoItemQuery
 from app.queries.projects import ProjectQuery, list_projects
 
 router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESPONSES)
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESP
     operation_id="list_projects",
     summary="List projects",
     response_model=Page[ProjectPublic],
-    responses=list_responses("projects", geo=True),
+    responses=list_responses("projects", ProjectPublic, record_point),
 )
 def read_projects(
     request: Request, session: SessionDep, query: Annotated[ProjectQuery, Query()]
@@ -42,10 +42,10 @@ def read_projects(
     operation_id="get_project",
     summary="Get a project",
     response_model=ProjectPublic,
-    responses=item_responses("projects", geo=True),
+    responses=item_responses("projects", ProjectPublic, record_point),
 )
 def read_project(
-    request: Request, project: ProjectDep, query: Annotated[ItemQuery, Query()]
+    request: Request, project: ProjectDep, query: Annotated[GeoItemQuery, Query()]
 ) -> Response:
     """One project with its place, figures, partners and citations."""
     return item_response(request, ProjectPublic, project, query, record_point)

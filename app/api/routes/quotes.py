@@ -20,7 +20,7 @@ router = APIRouter(prefix="/quotes", tags=["quotes"], responses=PROBLEM_RESPONSE
     operation_id="list_quotes",
     summary="List quotes",
     response_model=Page[QuotePublic],
-    responses=list_responses("quotes", geo=False),
+    responses=list_responses("quotes", QuotePublic),
 )
 def read_quotes(
     request: Request, session: SessionDep, query: Annotated[QuoteQuery, Query()]
@@ -34,7 +34,7 @@ def read_quotes(
     operation_id="get_quote",
     summary="Get a quote",
     response_model=QuotePublic,
-    responses=item_responses("quotes", geo=False),
+    responses=item_responses("quotes", QuotePublic),
 )
 def read_quote(request: Request, quote: QuoteDep, query: Annotated[ItemQuery, Query()]) -> Response:
     """One quote with its speaker and citations."""

@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from app.api.examples import example, json_example
-from app.api.formats import page_response
+from app.api.examples import example
+from app.api.formats import page_response, page_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep
@@ -54,7 +54,7 @@ def _hits(session: SessionDep, query: SearchQuery) -> ListResult:
     operation_id="search",
     summary="Search everything",
     response_model=Page[SearchHit],
-    responses=json_example("search", example("search")),
+    responses=page_responses("search", SearchHit, example("search")),
 )
 def read_search(
     request: Request, session: SessionDep, query: Annotated[SearchQuery, Query()]

@@ -5,12 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
+from app.api.examples import example
 from app.api.formats import (
     item_response,
     item_responses,
     list_response,
     list_responses,
     page_response,
+    page_responses,
 )
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
@@ -39,7 +41,7 @@ def _public_page(session: SessionDep, query: SourceQuery) -> ListResult:
     operation_id="list_sources",
     summary="List sources",
     response_model=Page[SourcePublic],
-    responses=list_responses("sources", geo=False),
+    responses=list_responses("sources", SourcePublic),
 )
 def read_sources(
     request: Request, session: SessionDep, query: Annotated[SourceQuery, Query()]
@@ -53,7 +55,7 @@ def read_sources(
     operation_id="get_source",
     summary="Get a source",
     response_model=SourcePublic,
-    responses=item_responses("sources", geo=False),
+    responses=item_responses("sources", SourcePublic),
 )
 def read_source(
     request: Request, source: SourceDep, query: Annotated[ItemQuery, Query()]
@@ -89,7 +91,7 @@ def read_source_text(
     operation_id="list_source_records",
     summary="List the records citing a source",
     response_model=Page[RecordRef],
-    responses=item_responses("source-records", geo=False),
+    responses=page_responses("source-records", RecordRef, example("source-records")),
 )
 def read_source_records(
     request: Request,

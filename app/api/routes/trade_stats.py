@@ -6,19 +6,20 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.examples import example, media_example
+from app.api.flat import csv_lines, flat_columns
 from app.api.formats import (
-    flat_columns,
+    csv_media,
     item_response,
     item_responses,
     list_response,
     list_responses,
     negotiate,
-    render_csv,
 )
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep, TradeStatDep
 from app.models import TradeStat, TradeStatPublic
+from app.models.types import FullDate
 from app.queries.common import ItemQuery
 from app.queries.trade_stats import SeriesQuery, TradeStatQuery, list_trade_stats, series_points
 
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/trade-stats", tags=["trade statistics"], responses=P
     operation_id="list_trade_stats",
     summary="List trade statistics",
     response_model=Page[TradeStatPublic],
-    responses=list_responses("trade-stats", geo=False),
+    responses=list_responses("trade-stats", TradeStatPublic),
 )
 def read_trade_stats(
     request: Request, session: SessionDep, query: Annotated[TradeStatQuery, Query()]
@@ -43,8 +44,8 @@ class SeriesPoint(BaseModel):
     """One period of a series."""
 
     id: str = Field(description="Id of the trade statistic (see /v1/trade-stats/{id}).")
-    period_start: str | None = Field(description="First day of the period.")
-    period_end: str | None = Field(description="Last day of the period (a target's deadline).")
+    period_start: FullDate | None = Field(description="First day of the period.")
+    period_end: FullDate | None = Field(description="Last day of the period (a target's deadline).")
     period_label: str | None = Field(description="The period as a person says it.")
     value: float | None = Field(description="The value, in `unit`.")
     unit: str = Field(description="Unit, e.g. USD.")
@@ -95,7 +96,11 @@ def _point(row: TradeStat) -> SeriesPoint:
         200: {
             "content": {
                 "application/json": media_example("series", example("series")),
-                "text/csv": {"schema": {"type": "string"}},
+                "text/csv": csv_media(
+                    "series",
+                    SeriesPoint,
+                    [p for s in example("series")["series"] for p in s["points"]],
+                ),
             },
             "description": "The series as JSON, or as CSV rows with a kind column.",
         }
@@ -112,7 +117,7 @@ def read_trade_series(
     points = [_point(row) for row in series_points(session, query)]
     if negotiate(request, query.format, geo=False) == "csv":
         rows = [point.model_dump(mode="json") for point in points]
-        body = render_csv(flat_columns(SeriesPoint), rows)
+        body = csv_lines(flat_columns(SeriesPoint), rows)
         return Response(body, media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"})
     kinds = list(dict.fromkeys(point.kind for point in points))
     result = TradeSeries(
@@ -130,7 +135,7 @@ def read_trade_series(
     operation_id="get_trade_stat",
     summary="Get a trade statistic",
     response_model=TradeStatPublic,
-    responses=item_responses("trade-stats", geo=False),
+    responses=item_responses("trade-stats", TradeStatPublic),
 )
 def read_trade_stat(
     request: Request, trade_stat: TradeStatDep, query: Annotated[ItemQuery, Query()]

@@ -1,0 +1,210 @@
+"""The build against the database it replaces: the shrink guard and the change report."""
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.config import ROOT
+from app.loader.build import build
+from app.loader.check import check
+from app.loader.problems import BuildFailed
+from app.loader.report import CollectionChange, shrink_problems
+from tests.conftest import DATA_DIR
+from tests.test_build import DataFile
+
+
+@pytest.fixture(scope="module")
+def good_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built from the real data/."""
+    path = tmp_path_factory.mktemp("good") / "api.sqlite3"
+    build(f"sqlite:///{path}", DATA_DIR)
+    return path
+
+
+@pytest.fixture
+def database(good_database: Path, tmp_path: Path) -> Path:
+    """A private copy of the good database, which a build may replace."""
+    path = tmp_path / "db" / "api.sqlite3"
+    path.parent.mkdir()
+    shutil.copyfile(good_database, path)
+    return path
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _count(database: Path, table: str) -> int:
+    with sqlite3.connect(database) as connection:
+        (count,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(count)
+
+
+def _cli(database: Path, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", DATA_DIR=str(data_dir))
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _remove_last(data: DataFile, collection: str) -> str:
+    """Delete the last record of `collection` from its file (whole lines); return its id."""
+    record = data.records(collection)[-1]
+    record_id = DataFile.scalar(record, "id")
+    assert record_id
+    start = data.text.rfind("\n", 0, record.start_mark.index) + 1
+    end = record.end_mark.index
+    data.text = data.text[:start] + data.text[end:]
+    data.path.write_text(data.text, encoding="utf-8")
+    return record_id
+
+
+# ------------------------------------------------------------------ the shrink guard
+
+
+def test_a_collection_falling_to_zero_is_refused(data_copy: Path, database: Path) -> None:
+    before = _count(database, "sister_city")
+    assert before > 0
+    (data_copy / "sister_cities.yaml").write_text("sister_cities: []\n", encoding="utf-8")
+    check(data_copy)  # the data itself is valid: only the comparison refuses it
+    sha = _sha256(database)
+    with pytest.raises(BuildFailed) as failure:
+        build(f"sqlite:///{database}", data_copy)
+    [problem] = failure.value.problems
+    assert (problem.file, problem.line, problem.field) == (
+        "data/sister_cities.yaml",
+        1,
+        "sister_cities",
+    )
+    assert "fall to zero" in problem.message
+    assert f"{before} record(s) in the database it replaces, 0 in the data files" in (
+        problem.message
+    )
+    assert "--allow-shrink" in problem.message
+    assert _sha256(database) == sha  # untouched
+    # Told so, the build goes through, and reports what it removed.
+    result = build(f"sqlite:///{database}", data_copy, allow_shrink=True)
+    assert _count(database, "sister_city") == 0
+    [change] = [c for c in result.changes if c.collection == "sister_cities"]
+    assert (change.before, change.after, len(change.removed)) == (before, 0, before)
+
+
+def test_losing_more_than_the_allowed_share_is_refused(data_copy: Path, database: Path) -> None:
+    quotes = DataFile(data_copy, "quotes.yaml")
+    removed = _remove_last(quotes, "quotes")
+    check(data_copy)
+    before = _count(database, "quote")
+    # One quote of many is within the default 20%.
+    result = build(f"sqlite:///{database}", data_copy)
+    [change] = [c for c in result.changes if c.collection == "quotes"]
+    assert (change.before, change.after, change.removed) == (before, before - 1, (removed,))
+    # With a limit of 0% the same loss is refused, and the counts are named.
+    shutil.copytree(DATA_DIR, data_copy, dirs_exist_ok=True)
+    build(f"sqlite:///{database}", data_copy)
+    _remove_last(DataFile(data_copy, "quotes.yaml"), "quotes")
+    with pytest.raises(BuildFailed) as failure:
+        build(f"sqlite:///{database}", data_copy, max_shrink=0.0)
+    [problem] = failure.value.problems
+    assert problem.file == "data/quotes.yaml"
+    assert "lose 1 (" in problem.message and removed in problem.message
+    assert f"{before} record(s) in the database it replaces, {before - 1} in" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "refused"),
+    [(10, 8, False), (10, 7, True), (5, 4, False), (4, 3, True), (1, 0, True), (0, 0, False)],
+)
+def test_the_default_share_is_twenty_percent(before: int, after: int, refused: bool) -> None:
+    change = CollectionChange("quotes", before, after, (), (), ())
+    problems = shrink_problems([change], {"quotes": [("data/quotes.yaml", 4)]}, "data")
+    assert bool(problems) == refused
+    if refused:
+        assert (problems[0].file, problems[0].line) == ("data/quotes.yaml", 4)
+
+
+def test_the_cli_refuses_and_allows_a_shrink(data_copy: Path, database: Path) -> None:
+    (data_copy / "sister_cities.yaml").write_text("sister_cities: []\n", encoding="utf-8")
+    refused = _cli(database, data_copy, "build")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("data/sister_cities.yaml:1: sister_cities: ")
+    allowed = _cli(database, data_copy, "build", "--allow-shrink", "--quiet")
+    assert allowed.returncode == 0, allowed.stderr
+    assert len(allowed.stdout.splitlines()) == 1
+
+
+def test_a_database_built_before_digests_is_still_guarded(data_copy: Path, database: Path) -> None:
+    with sqlite3.connect(database) as connection:
+        connection.execute("DELETE FROM record_digest")
+    (data_copy / "sister_cities.yaml").write_text("sister_cities: []\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        build(f"sqlite:///{database}", data_copy)
+    shutil.copytree(DATA_DIR, data_copy, dirs_exist_ok=True)
+    run = _cli(database, data_copy, "build")
+    assert run.returncode == 0, run.stderr
+    assert "changes are unknown" in run.stdout
+
+
+# ------------------------------------------------------------------ the report
+
+
+def test_build_reports_counts_time_and_what_changed(data_copy: Path, database: Path) -> None:
+    with sqlite3.connect(database) as connection:
+        (old_version,) = connection.execute("SELECT dataset_version FROM build_info").fetchone()
+        counts = {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("source", "quote", "project")
+        }
+    removed = _remove_last(DataFile(data_copy, "quotes.yaml"), "quotes")
+    projects = DataFile(data_copy, "projects.yaml")
+    record = projects.records("projects")[0]
+    changed = DataFile.scalar(record, "id")
+    key, value = DataFile.entry(record, "name") or (None, None)
+    assert key is not None and value is not None
+    projects.replace(value, f'"{value.value} (renamed)"')
+    run = _cli(database, data_copy, "build")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    head = lines[0]
+    assert head.startswith("built dataset ")
+    assert f"(was {old_version})" in head
+    assert " s: " in head and "records 0 added, 1 removed, 1 changed" in head
+    with sqlite3.connect(database) as connection:
+        (new_version,) = connection.execute("SELECT dataset_version FROM build_info").fetchone()
+    assert new_version != old_version and new_version in head
+    table = {line.split()[0]: line.split()[1:] for line in lines[2:] if line.startswith("  ")}
+    assert table["sources"][:2] == [str(counts["source"]), str(counts["source"])]
+    assert table["quotes"][:2] == [str(counts["quote"] - 1), str(counts["quote"])]
+    assert table["projects"] == [str(counts["project"]), str(counts["project"]), "0", "0", "1"]
+    assert f"  removed quotes: {removed}" in lines
+    assert f"  changed projects: {changed}" in lines
+    # Built again from the same data: nothing changed, and --quiet keeps one line.
+    again = _cli(database, data_copy, "build", "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines() == [again.stdout.strip()]
+    assert f"built dataset {new_version} (unchanged)" in again.stdout
+    assert "records 0 added, 0 removed, 0 changed" in again.stdout
+
+
+def test_validate_reports_counts_and_time(tmp_path: Path) -> None:
+    dataset = check(DATA_DIR)
+    run = _cli(tmp_path / "never.sqlite3", DATA_DIR, "validate")
+    assert run.returncode == 0, run.stderr
+    head, *rows = run.stdout.splitlines()
+    assert head.startswith(f"data/ is valid: dataset {dataset.version}, checked in ")
+    assert head.endswith(" s")
+    counts = {row.split()[0]: row.split()[1] for row in rows[1:]}
+    assert counts == {name: str(len(entries)) for name, entries in dataset.entries.items()}
+    quiet = _cli(tmp_path / "never.sqlite3", DATA_DIR, "validate", "--quiet")
+    assert len(quiet.stdout.splitlines()) == 1
+    assert not (tmp_path / "never.sqlite3").exists()
