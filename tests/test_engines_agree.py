@@ -1,6 +1,6 @@
 """SQLite and PostgreSQL give the same answers: byte-identical bodies (apart from the build
 time in /v1/meta) for every list, item, filter, sort, facet, cursor, CSV, GeoJSON, series and
-disagreement, and the same search hits.
+disagreement, and the same search hits, scores and order.
 
 Runs in the PostgreSQL run of the suite: the session's PostgreSQL database is compared with a
 SQLite file built from the same data/.
@@ -164,14 +164,16 @@ SEARCHES = [
 
 
 @pytest.mark.parametrize("q", sorted({*SEARCHES, *_readme_queries()}))
-def test_search_finds_the_same_hits(
+def test_search_ranks_the_same_hits_the_same(
     sqlite_client: TestClient, postgres_client: TestClient, q: str
 ) -> None:
-    """Both engines find the same hits (records and passages) for the same text."""
+    """Both engines find the same hits (records and passages) for the same text, with the
+    same bm25 scores, in the same order; every PostgreSQL snippet marks what matched."""
     a = sqlite_client.get("/v1/search", params={"q": q, "limit": 500}).json()
     b = postgres_client.get("/v1/search", params={"q": q, "limit": 500}).json()
     assert a["total"] == b["total"] > 0, q
-    keys = [{(h["collection"], h["id"], h["start"]) for h in x["items"]} for x in (a, b)]
-    assert keys[0] == keys[1], q
-    for hit in b["items"]:
-        assert "<mark>" in hit["snippet"], (q, hit)
+    ranked = [[(h["collection"], h["id"], h["start"]) for h in x["items"]] for x in (a, b)]
+    assert ranked[0] == ranked[1], q
+    for left, right in zip(a["items"], b["items"], strict=True):
+        assert right["score"] == pytest.approx(left["score"], rel=1e-9, abs=1e-12), (q, left)
+        assert "<mark>" in right["snippet"], (q, right)

@@ -1,8 +1,9 @@
 """postgres search index: a tsvector (GIN) and trigram (pg_trgm GIN) table for /v1/search
 
-SQLite searches its FTS5 table; on PostgreSQL the same rows go into search_index with a
-tsvector of their words (weighted: label A, body B) for full text, and trigram indexes on
-label and body for words of scripts written without spaces (Chinese), matched by substring.
+SQLite searches its FTS5 table; on PostgreSQL the same rows go into search_index with their
+words (as the query parser splits them) and a tsvector of them (GIN) for full text, and
+trigram indexes on label and body for words of scripts written without spaces (Chinese),
+matched by substring.
 
 Revision ID: b7d2e4f19a60
 Revises: 5b7e2d9c1a34
@@ -32,7 +33,11 @@ def upgrade() -> None:
         "CREATE TABLE search_index ("
         'collection text COLLATE "C" NOT NULL, record_id text COLLATE "C" NOT NULL, '
         "label text NOT NULL, "
-        'body text NOT NULL, start integer, "end" integer, document tsvector NOT NULL)'
+        'body text NOT NULL, start integer, "end" integer, '
+        # The words of label and body as the query parser splits them, their number, and
+        # their tsvector: what matching and bm25 ranking read.
+        "label_words text NOT NULL, body_words text NOT NULL, tokens integer NOT NULL, "
+        "document tsvector NOT NULL)"
     )
     op.execute("CREATE INDEX search_index_document ON search_index USING gin (document)")
     op.execute(
