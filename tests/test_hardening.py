@@ -392,22 +392,16 @@ def _big_copy(database_url: str, new_database_url: Callable[[], str], copies: in
         with engine.begin() as connection:
             use_newest_dataset(connection)
             columns = [c["name"] for c in inspect(connection).get_columns("project")]
-            _copy_projects(
-                lambda sql: connection.exec_driver_sql(sql),
-                columns,
-                copies,
-                "id || '-copy-' || n.i",
-            )
+            _copy_projects(connection.exec_driver_sql, columns, copies)
             connection.exec_driver_sql("ANALYZE project")
     finally:
         engine.dispose()
     return target
 
 
-def _copy_projects(
-    execute: Callable[[str], Any], columns: list[str], copies: int, id_sql: str
-) -> None:
-    selected = [f"{id_sql}" if c == "id" else c for c in columns]
+def _copy_projects(execute: Callable[[str], Any], columns: list[str], copies: int) -> None:
+    """Insert `copies` copies of every project, with new ids."""
+    selected = ["id || '-copy-' || n.i" if c == "id" else c for c in columns]
     execute(
         f"INSERT INTO project ({', '.join(columns)}) "
         f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {copies}) "
@@ -532,3 +526,37 @@ def test_serving_sessions_cannot_write(database_url: str, statement: str) -> Non
     finally:
         database.close()
     assert _fingerprint(database_url) == before
+
+
+@pytest.mark.postgres
+def test_postgres_request_reads_one_read_only_snapshot(
+    new_database_url: Callable[[], str],
+) -> None:
+    """Each serving connection is one READ ONLY, REPEATABLE READ transaction: what it reads
+    does not change under it, whatever commits meanwhile."""
+    url = new_database_url()
+    build(url, DATA_DIR)
+    database = Database(url)
+    writer = make_write_engine(url)
+    try:
+        with database.connect() as connection:
+            settings = connection.exec_driver_sql(
+                "SELECT current_setting('transaction_isolation'), "
+                "current_setting('transaction_read_only')"
+            ).one()
+            assert tuple(settings) == ("repeatable read", "on")
+            count = "SELECT count(*) FROM project"
+            before = connection.exec_driver_sql(count).scalar()
+            with writer.begin() as other:
+                use_newest_dataset(other)
+                _copy_projects(other.exec_driver_sql, _project_columns(other), 1)
+            assert connection.exec_driver_sql(count).scalar() == before
+        with database.connect() as connection:  # the next request sees the commit
+            assert connection.exec_driver_sql(count).scalar() == 2 * before
+    finally:
+        database.close()
+        writer.dispose()
+
+
+def _project_columns(connection: Any) -> list[str]:
+    return [c["name"] for c in inspect(connection).get_columns("project")]
