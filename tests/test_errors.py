@@ -18,8 +18,6 @@ from tests.conftest import COLLECTIONS, ON_POSTGRES
     "path",
     [
         "/nope",
-        "/v1",
-        "/v1/",
         "/v1/nope",
         "/v1/projects/zhanatas-wind-farm/nope",
         "/v2/projects",

@@ -6,15 +6,18 @@ from app.api.routes import (
     awards,
     disagreements,
     events,
+    index,
     indicators,
     meta,
     people,
     places,
+    problem_types,
     projects,
     quotes,
     search,
     sister_cities,
     sources,
+    timeline,
     trade_stats,
 )
 
@@ -23,6 +26,7 @@ for module in (
     sources,
     people,
     places,
+    problem_types,
     projects,
     awards,
     trade_stats,
@@ -30,6 +34,7 @@ for module in (
     quotes,
     events,
     indicators,
+    timeline,
     disagreements,
     search,
 ):
@@ -37,4 +42,6 @@ for module in (
 api_router.include_router(meta.router)
 
 root_router = APIRouter()
+root_router.include_router(index.router)
 root_router.include_router(meta.health_router)
+root_router.include_router(problem_types.router)

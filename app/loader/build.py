@@ -6,6 +6,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, delete, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel
@@ -32,6 +34,7 @@ from app.loader.report import (
 )
 from app.loader.rows import dataset_batches
 from app.loader.search_rows import search_rows
+from app.loader.timeline import timeline_rows
 from app.models import BuildInfo
 from app.queries import search_postgres
 from app.queries.search import indexed_text
@@ -69,6 +72,12 @@ def _fill(session: Session, dataset: Dataset) -> int:
         session.flush()  # in order, so every foreign key already has its row
         rows += len(batch)
     session.add_all(digest_rows(dataset))
+    # Derived views read the records back as the API serves them.
+    session.expire_all()
+    derived = list(timeline_rows(session))
+    session.add_all(derived)
+    session.flush()
+    rows += len(derived)
     if dialect == "sqlite":
         session.execute(
             text(
@@ -257,6 +266,26 @@ def built_version(database_url: str) -> str | None:
         engine.dispose()
 
 
+def built_schema(database_url: str) -> str | None:
+    """The Alembic revision of an existing database, or None if there is none readable."""
+    path = sqlite_path(database_url)
+    if path is not None and not path.exists():
+        return None
+    engine = make_write_engine(database_url)
+    try:
+        with engine.connect() as connection, connection.begin():
+            use_newest_dataset(connection)  # PostgreSQL: the schema of the dataset served
+            return MigrationContext.configure(connection).get_current_revision()
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+
+
 def is_current(database_url: str, data_dir: Path) -> bool:
-    """True when the database holds exactly the dataset now in `data_dir`."""
-    return built_version(database_url) == dataset_version(data_dir)
+    """True when the database holds exactly the dataset now in `data_dir`, in the schema of
+    the code now running (its migrations' head), so `serve` need not build again."""
+    if built_version(database_url) != dataset_version(data_dir):
+        return False
+    head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    return built_schema(database_url) == head

@@ -6,6 +6,7 @@ from sqlmodel import Session, col
 
 from app.models import Event, EventPerson, EventPlace, EventProject
 from app.queries.common import (
+    DateBases,
     GeoFormat,
     ListResult,
     ListSpec,
@@ -19,7 +20,7 @@ from app.queries.common import (
 
 SORTABLE = {
     "id": col(Event.id),
-    "date": col(Event.date),
+    "date": col(Event.date_start),
     "title": col(Event.title),
     "type": col(Event.type),
 }
@@ -28,11 +29,12 @@ SPEC = ListSpec(
     record_type="event",
     id_column=col(Event.id),
     sortable=SORTABLE,
-    default_order=[col(Event.date)],
+    default_order=[col(Event.date_start)],
     facets={"type": col(Event.type), "year": year_of(col(Event.date)), "pair": col(Event.pair)},
     equals={"type": col(Event.type)},
     text=(col(Event.title), col(Event.description)),
-    dated=col(Event.date),
+    period=(col(Event.date_start), col(Event.date_end)),
+    bases=((col(Event.date_basis), col(Event.date)),),
     pair=col(Event.pair),
 )
 
@@ -51,6 +53,7 @@ class EventQuery(PairQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Happened in or before this year."
     )
+    date_basis: DateBases = None
     place: Ref = Field(default=None, examples=["zhambyl-region"], description="Place id involved.")
     person: Ref = Field(default=None, examples=["xi-jinping"], description="Person id involved.")
     project: Ref = Field(
