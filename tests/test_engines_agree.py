@@ -1,6 +1,6 @@
 """SQLite and PostgreSQL give the same answers: byte-identical bodies (apart from the build
 time in /v1/meta) for every list, item, filter, sort, facet, cursor, CSV, GeoJSON, series and
-disagreement, and the same search hits, scores and order.
+disagreement, the timeline, and the same search hits, scores and order.
 
 Runs in the PostgreSQL run of the suite: the session's PostgreSQL database is compared with a
 SQLite file built from the same data/.
@@ -76,6 +76,13 @@ def _urls(dataset: Records) -> list[str]:
         urls += [f"{base}/{dataset[collection][0]['id']}?format=csv"]
         if collection in GEO:
             urls.append(f"{base}?format=geojson")
+    timeline = importlib.import_module("app.queries.timeline").SPEC
+    urls += ["/v1/timeline?limit=500", "/v1/timeline?format=csv", "/v1/timeline?after=&limit=9"]
+    urls.append(f"/v1/timeline?limit=1&facet={','.join(timeline.facets)}")
+    for field in timeline.sortable:
+        urls += [f"/v1/timeline?sort={field}&limit=500", f"/v1/timeline?sort=-{field}&limit=500"]
+        urls.append(f"/v1/timeline?sort=-{field}&after=&limit=7")
+    urls += ["/v1/timeline?year_from=2020&limit=500", "/v1/timeline?collection=awards"]
     for source in dataset["sources"]:
         urls += [f"/v1/sources/{source['id']}/records?limit=500"]
         urls += [f"/v1/sources/{source['id']}/text"]
