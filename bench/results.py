@@ -34,6 +34,9 @@ see bench/README.md for how to run it. Method, in short:
   Measured as deployed (response cache on, "ours") and with `RESPONSE_CACHE_ENTRIES=0`
   ("ours-nocache"), which shows the cost of the route itself (every cache miss pays it),
   at the same connections and at 8 ("ours-nocache-c8", fewer than the worker threads).
+  The same service on PostgreSQL (the local server, a database built by the same command)
+  follows as "ours-pg" and "ours-pg-nocache", so each endpoint shows both engines side by
+  side.
 - **Ceiling**: bench/ceiling.py, a bare async Starlette app on the same uvicorn settings that
   replays, byte for byte, the status, headers and body our service gave for each request.
 - **Peer**: Datasette (pinned, own virtualenv) serving the same SQLite file immutably (`-i`):

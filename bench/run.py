@@ -21,6 +21,9 @@ Environment (all optional):
                          cost with fewer connections than worker threads
   BENCH_DATASETTE=1      0 skips the Datasette peer
   BENCH_DB=path          serve this existing SQLite file instead of building one
+  BENCH_POSTGRES=1       0 skips the PostgreSQL passes ("ours-pg", "ours-pg-nocache")
+  BENCH_POSTGRES_URL=…   the PostgreSQL database to build and serve (created if missing;
+                         default postgresql://postgres@127.0.0.1:5432/bilateral_bench)
 """
 
 import base64
@@ -41,6 +44,8 @@ from typing import Any
 from bench.results import BENCH, IDLE_BUSY, OUT, ROOT, machine, replace_section, wait_idle
 
 DATASETTE_VERSION = "0.65.5"
+# The project machines' PostgreSQL 15 (trust auth); BENCH_POSTGRES_URL names another.
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/bilateral_bench"
 DATASETTE_VENV = BENCH / ".venv-datasette"
 WRK_INSTALL = (
     "wrk is not installed. On Debian or Ubuntu: apt-get update && apt-get install -y wrk "
@@ -351,8 +356,36 @@ def ensure_datasette() -> Path | None:
     return exe
 
 
-def ours(label: str, db: Path, cache: bool) -> Server:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+def postgres_database() -> tuple[str, str] | None:
+    """The PostgreSQL database to serve beside the SQLite file (built by `python -m app
+    build`), and how it was made; None when BENCH_POSTGRES=0 or no server answers."""
+    if os.environ.get("BENCH_POSTGRES", "1") == "0":
+        return None
+    from tests import engines  # the suite's helpers create the database
+
+    url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    problem = engines.server_problem(engines.admin_url(url))
+    if problem is not None:
+        print(f"PostgreSQL passes skipped: {problem}", file=sys.stderr)
+        return None
+    if engines.server_problem(url) is not None:  # the database itself is missing
+        engines.create_database(url)
+    env = {**os.environ, "DATABASE_URL": url}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "build"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    took = time.perf_counter() - started
+    if done.returncode:
+        print(done.stdout + done.stderr, file=sys.stderr)
+        sys.exit(f"`python -m app build` failed on {engines.redact(url)}")
+    first = done.stdout.strip().splitlines()[0] if done.stdout.strip() else ""
+    return url, f"PostgreSQL {engines.redact(url)}: `python -m app build` in {took:.2f} s ({first})"
+
+
+def ours(label: str, db: Path | str, cache: bool) -> Server:
+    """Our service on a SQLite file (a Path) or a database URL (PostgreSQL)."""
+    env = {**os.environ, "DATABASE_URL": db if isinstance(db, str) else f"sqlite:///{db}"}
     env.pop("RESPONSE_CACHE_ENTRIES", None)
     if not cache:
         env["RESPONSE_CACHE_ENTRIES"] = "0"
@@ -452,11 +485,19 @@ def _run() -> int:
     results: list[Result] = []
     notes: list[str] = []
     etag: str | None = None
-    passes = [("ours", True, CONNECTIONS)]
+    passes: list[tuple[str, Path | str, bool, int]] = [("ours", db, True, CONNECTIONS)]
     if os.environ.get("BENCH_NOCACHE", "1") != "0":
-        passes.append(("ours-nocache", False, CONNECTIONS))
+        passes.append(("ours-nocache", db, False, CONNECTIONS))
         if LOW_CONNECTIONS > 0:
-            passes.append((f"ours-nocache-c{LOW_CONNECTIONS}", False, LOW_CONNECTIONS))
+            passes.append((f"ours-nocache-c{LOW_CONNECTIONS}", db, False, LOW_CONNECTIONS))
+    postgres = postgres_database()
+    if postgres is not None:
+        # The same service on PostgreSQL, beside the SQLite rows of each endpoint.
+        pg_url, pg_note = postgres
+        db_note += f"; {pg_note}"
+        passes.append(("ours-pg", pg_url, True, CONNECTIONS))
+        if os.environ.get("BENCH_NOCACHE", "1") != "0":
+            passes.append(("ours-pg-nocache", pg_url, False, CONNECTIONS))
     ceiling_argv = [sys.executable, "-m", "uvicorn", "bench.ceiling:app", "--host", "127.0.0.1"]
 
     # Endpoint by endpoint, every server in turn, so the ratios compare loads run close together.
@@ -472,8 +513,8 @@ def _run() -> int:
                 continue
             inm = etag
         fixture = None
-        for label, cache, connections in passes:
-            server = ours(label, db, cache)
+        for label, database, cache, connections in passes:
+            server = ours(label, database, cache)
             result, answer = measure(server, ep.name, ep.path, inm, connections)
             results.append(result)
             if answer is None:

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -26,7 +27,7 @@ def redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _connect(url: str, timeout: int = 5):  # type: ignore[no-untyped-def]
+def _connect(url: str, timeout: int = 5) -> Any:
     import psycopg
 
     parsed = make_url(url)
@@ -41,7 +42,7 @@ def _connect(url: str, timeout: int = 5):  # type: ignore[no-untyped-def]
     )
 
 
-def _admin(url: str) -> str:
+def admin_url(url: str) -> str:
     """The maintenance database (`postgres`) of the server behind `url`."""
     return make_url(url).set(database="postgres").render_as_string(hide_password=False)
 
@@ -53,7 +54,7 @@ def create_database(url: str, suffix: str = "") -> str:
     assert len(name) <= MAX_NAME and name.replace("_", "").isalnum(), name
     import psycopg
 
-    with _connect(_admin(url)) as connection:
+    with _connect(admin_url(url)) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         try:
             # A linguistic default collation (ICU English: "a" < "B" < "c"), so a sort that
@@ -70,7 +71,7 @@ def create_database(url: str, suffix: str = "") -> str:
 def drop_database(url: str) -> None:
     """Drop the database named by `url`, closing any connection still open to it."""
     name = make_url(url).database
-    with _connect(_admin(url)) as connection:
+    with _connect(admin_url(url)) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
