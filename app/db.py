@@ -131,7 +131,12 @@ def make_read_engine(
         )
         return create_engine(
             parsed,
-            connect_args={"options": options, "application_name": "bilateral-api"},
+            # A server that does not answer is a 503 after a few seconds, not a hang.
+            connect_args={
+                "options": options,
+                "application_name": "bilateral-api",
+                "connect_timeout": 5,
+            },
             pool_size=pool_size,
             max_overflow=0,
             pool_timeout=pool_timeout,
@@ -242,11 +247,16 @@ class Database:
             return None
         return (stat.st_ino, stat.st_mtime_ns)
 
+    def check_due(self) -> bool:
+        """True when `refresh` would query the database (PostgreSQL, interval elapsed)."""
+        return self.postgres and time.monotonic() - self._checked >= self.check_interval
+
     def refresh(self) -> bool:
         """Follow a rebuild; True when the served dataset changed."""
         if self.postgres:
-            if time.monotonic() - self._checked < self.check_interval:
+            if not self.check_due():
                 return False
+            self._checked = time.monotonic()  # one check at a time, not one per request
             before = self.version
             self.version = self._read_version()
             return self.version != before

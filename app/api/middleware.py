@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
+import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
@@ -230,7 +231,11 @@ class ResponseCache:
         if not scope["path"].startswith("/v1") or database is None:
             await self._fill(inner, receive, send, None, conditions)
             return
-        database.refresh()
+        if database.check_due():
+            # A PostgreSQL version check is a query: run it off the event loop.
+            await anyio.to_thread.run_sync(database.refresh)
+        else:
+            database.refresh()
         if database.version is None:
             await self._fill(inner, receive, send, None, conditions)
             return
