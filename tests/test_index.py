@@ -72,9 +72,11 @@ def test_index_for_a_browser_is_html(client: TestClient) -> None:
         for name in COLLECTIONS:
             assert f'href="/v1/{name}"' in response.text
         assert 'href="/docs"' in response.text
-    json_etag = client.get("/v1").headers["etag"]
-    html_etag = client.get("/v1", headers={"Accept": BROWSER_ACCEPT}).headers["etag"]
-    assert json_etag != html_etag
+    for path in ("/", "/v1"):
+        json_etag = client.get(path).headers["etag"]
+        html_etag = client.get(path, headers={"Accept": BROWSER_ACCEPT}).headers["etag"]
+        assert json_etag != html_etag
+        assert client.get(path, headers={"If-None-Match": json_etag}).status_code == 304
 
 
 def test_index_answers_head_and_refuses_parameters(

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -168,7 +169,7 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
 
 
 class ResponseCache:
-    """Serve GET /v1 answers from memory, keyed by dataset version and request; evaluate
+    """Serve GET /v1 (and /) answers from memory, keyed by dataset version and request; evaluate
     conditional requests (RFC 9110 section 13); answer HEAD everywhere as GET without a body.
 
     The dataset only changes at build time, so a 200 answer for a URL, Accept and
@@ -228,7 +229,9 @@ class ResponseCache:
             instance_of(scope),
         )
         database = scope["app"].state.database if "app" in scope else None
-        if not scope["path"].startswith("/v1") or database is None:
+        # The API and its index at the root depend only on the dataset version.
+        cached_path = scope["path"].startswith("/v1") or scope["path"] == "/"
+        if not cached_path or database is None:
             await self._fill(inner, receive, send, None, conditions)
             return
         if database.check_due():
@@ -293,12 +296,17 @@ class ResponseCache:
         await conditions.answer(send, entry)
 
 
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def instance_of(scope: Scope) -> str:
     """The request's target as a URI reference (RFC 3986): the percent-encoded path and the
     query string, for a problem's `instance`."""
     path = quote(scope.get("path", "/"), safe="/:@!$&'()*+,;=")
-    # The query string is kept as sent, with any byte a URI may not hold percent-encoded.
+    # The query string is kept as sent, with any byte a URI may not hold percent-encoded
+    # (a `%` that starts no escape included).
     query = quote_from_bytes(scope.get("query_string", b""), safe="/?:@!$&'()*+,;=%")
+    query = _STRAY_PERCENT.sub("%25", query)
     return f"{path}?{query}" if query else path
 
 

@@ -68,6 +68,14 @@ class SearchQuery(PageQuery):
         description="Only these collections (repeat the parameter for several); `sources` "
         "searches the source texts paragraph by paragraph.",
     )
+    after: str | None = Field(
+        default=None,
+        max_length=400,
+        examples=["projects/zhanatas-wind-farm"],
+        description='Keyset cursor (from a `Link: rel="next"` header): continue after the hit '
+        "it names, `collection/id` or `sources/id@start` for a passage. Send an empty "
+        "`after=` for the first page. A hit that is not among this search's is a 404.",
+    )
 
 
 def indexed_text(value: str) -> str:

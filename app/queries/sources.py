@@ -70,6 +70,19 @@ def list_sources(session: Session, query: SourceQuery) -> ListResult:
     return run_list(session, statement, query, SPEC)
 
 
+class CitingQuery(PageQuery):
+    """Paging of the records citing a source."""
+
+    after: str | None = Field(
+        default=None,
+        max_length=400,
+        examples=["projects/zhanatas-wind-farm"],
+        description='Keyset cursor (from a `Link: rel="next"` header): continue after the '
+        "record it names, `collection/id`. Send an empty `after=` for the first page. A "
+        "record that does not cite the source is a 404.",
+    )
+
+
 def _bad_after(message: str) -> InvalidParameter:
     return InvalidParameter(
         message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
