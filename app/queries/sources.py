@@ -151,7 +151,8 @@ def record_citations(
             col(Citation.record_type).in_(types),
             col(Citation.record_id).in_(ids),
         )
-        .order_by(col(Citation.start))
+        # A total order (two excerpts may start at the same offset), so both engines agree.
+        .order_by(col(Citation.start), col(Citation.end), col(Citation.id))
     )
     wanted = set(keys)
     return [c for c in rows.unique() if (c.record_type, c.record_id) in wanted]
