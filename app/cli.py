@@ -3,6 +3,7 @@
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from app.config import get_settings
@@ -81,6 +82,20 @@ def _public_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the data package (datapackage.json and its CSVs) of the built database to DIR."""
+    from app.export.write import write_package
+
+    settings = get_settings()
+    if not is_current(settings.database_url, settings.data_dir):
+        status = cmd_build(args)
+        if status:
+            return status
+    files = write_package(settings, args.directory)
+    print(f"wrote a data package of {len(files) - 1} resources to {args.directory}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Build the database if it is missing, older than data/ or of an older schema, then
     serve it; once listening, print where the docs are."""
@@ -149,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     validate.set_defaults(run=cmd_validate)
     build_.set_defaults(run=cmd_build)
+    export = commands.add_parser("export", help=cmd_export.__doc__)
+    export.add_argument("directory", type=Path, metavar="DIR")
+    export.add_argument("--quiet", action="store_true", help="a one-line build report")
+    export.set_defaults(run=cmd_export)
     serve = commands.add_parser("serve", help=cmd_serve.__doc__)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

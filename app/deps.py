@@ -1,31 +1,22 @@
 """Dependencies shared by the routes: the session and the lookups that 404."""
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from sqlalchemy import Connection, event
 from sqlmodel import Session
 
-from app.db import version_of
+from app.db import use_newest_dataset, version_of
 from app.errors import NotFound, ServiceUnavailable
-from app.models import (
-    Award,
-    Event,
-    Indicator,
-    Person,
-    Place,
-    Project,
-    Quote,
-    SisterCity,
-    Source,
-    TradeStat,
-)
+from app.models import Source
 from app.queries import lookups
+from app.registry import SOURCES, Collection
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A read-only session on the current database, on one connection (and, on PostgreSQL,
-    one REPEATABLE READ snapshot) for the request.
+    """A read-only session on the current database, connected only when the route first
+    reads (so a request refused for its parameters runs no SQL), on one connection.
 
     The dataset version read through that connection is left in `request.state`, so the
     response cache labels the answer with the dataset it was really read from.
@@ -33,15 +24,20 @@ def get_session(request: Request) -> Iterator[Session]:
     database = getattr(request.app.state, "database", None)
     if database is None:
         raise ServiceUnavailable("The database is not open.")
-    with database.connect() as connection:
-        version = version_of(connection)
-        request.state.dataset_version = version
-        database.seen(connection, version)
-        with Session(bind=connection) as session:
-            yield session
+    database.refresh()
+    with Session(bind=database.engine) as session:
 
+        def label(_session: Session, _transaction: Any, connection: Connection) -> None:
+            # PostgreSQL: the transaction (one REPEATABLE READ snapshot) reads the newest
+            # dataset schema it sees, for every statement of the request.
+            use_newest_dataset(connection)
+            version = version_of(connection)
+            request.state.dataset_version = version
+            database.seen(connection, version)
 
-T = TypeVar("T")
+        event.listen(session, "after_begin", label)
+        yield session
+
 
 SessionDep = Annotated[Session, Depends(get_session)]
 RecordId = Annotated[
@@ -55,35 +51,18 @@ RecordId = Annotated[
 ]
 
 
-def _lookup(kind: str, find: lookups.Finder[T]) -> Callable[[Session, str], T]:
-    def dependency(session: SessionDep, id: RecordId) -> T:
-        record = find(session, id)
+def record_or_404(collection: Collection) -> Callable[[Session, str], Any]:
+    """A dependency giving the record of `collection` named in the path, or a 404 problem."""
+
+    def dependency(session: SessionDep, id: RecordId) -> Any:
+        record = lookups.by_id(session, collection.table, id)
         if record is None:
-            raise NotFound(f"No {kind} with id {id!r}.")
+            raise NotFound(f"No {collection.noun} with id {id!r}.")
         return record
 
-    dependency.__doc__ = f"The {kind} named in the path, or a 404 problem."
+    dependency.__doc__ = f"The {collection.noun} named in the path, or a 404 problem."
     return dependency
 
 
-get_source_or_404 = _lookup("source", lookups.source)
-get_person_or_404 = _lookup("person", lookups.person)
-get_place_or_404 = _lookup("place", lookups.place)
-get_project_or_404 = _lookup("project", lookups.project)
-get_award_or_404 = _lookup("award", lookups.award)
-get_trade_stat_or_404 = _lookup("trade statistic", lookups.trade_stat)
-get_sister_city_or_404 = _lookup("sister-city tie", lookups.sister_city)
-get_quote_or_404 = _lookup("quote", lookups.quote)
-get_event_or_404 = _lookup("event", lookups.event)
-get_indicator_or_404 = _lookup("indicator", lookups.indicator)
-
+get_source_or_404 = record_or_404(SOURCES)
 SourceDep = Annotated[Source, Depends(get_source_or_404)]
-PersonDep = Annotated[Person, Depends(get_person_or_404)]
-PlaceDep = Annotated[Place, Depends(get_place_or_404)]
-ProjectDep = Annotated[Project, Depends(get_project_or_404)]
-AwardDep = Annotated[Award, Depends(get_award_or_404)]
-TradeStatDep = Annotated[TradeStat, Depends(get_trade_stat_or_404)]
-SisterCityDep = Annotated[SisterCity, Depends(get_sister_city_or_404)]
-QuoteDep = Annotated[Quote, Depends(get_quote_or_404)]
-EventDep = Annotated[Event, Depends(get_event_or_404)]
-IndicatorDep = Annotated[Indicator, Depends(get_indicator_or_404)]

@@ -9,12 +9,8 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.api import openapi, problems
-from app.api.middleware import (
-    ProblemCORSMiddleware,
-    RequestLimits,
-    ResponseCache,
-    SecurityHeaders,
-)
+from app.api.middleware import ProblemCORSMiddleware, RequestLimits, SecurityHeaders
+from app.api.response_cache import ResponseCache
 from app.api.router import api_router, root_router
 from app.config import Settings, get_settings
 from app.db import Database

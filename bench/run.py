@@ -81,14 +81,21 @@ class Endpoint:
     path: str  # path and query string of our service
     peer: str | None = None  # Datasette's equivalent, `{db}` for the database name
     conditional: bool = False  # sent with If-None-Match: the ETag of `path`
+    reference: bool = False  # also served by the bare ASGI reference (bench/reference.py)
 
 
 ENDPOINTS = [
-    Endpoint("list", "/v1/projects?limit=50", "/{db}/project.json?_size=50&_shape=array"),
+    Endpoint(
+        "list",
+        "/v1/projects?limit=50",
+        "/{db}/project.json?_size=50&_shape=array",
+        reference=True,
+    ),
     Endpoint(
         "item",
         "/v1/projects/zhanatas-wind-farm",
         "/{db}/project/zhanatas-wind-farm.json?_shape=array",
+        reference=True,
     ),
     Endpoint("csv", "/v1/projects?format=csv&limit=500"),
     Endpoint("search", "/v1/search?q=wind"),
@@ -435,8 +442,9 @@ def report(results: list[Result], db_note: str, notes: list[str]) -> str:
         "Ratios (req/s: ours / other, below 1 = we are slower; p50: ours / other, above 1 = "
         "we are slower):",
         "",
-        "| endpoint | ours | /ceiling req/s | /ceiling p50 | /Datasette req/s | /Datasette p50 |",
-        "|---|---|---:|---:|---:|---:|",
+        "| endpoint | ours | /ceiling req/s | /ceiling p50 | /Datasette req/s | /Datasette p50 "
+        "| /reference req/s | /reference p50 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     by = {(r.endpoint, r.server): r for r in results if r.wrk}
     mine = list(dict.fromkeys(r.server for r in results if r.server.startswith("ours")))
@@ -446,7 +454,7 @@ def report(results: list[Result], db_note: str, notes: list[str]) -> str:
             if a is None:
                 continue
             cells = []
-            for other in ("ceiling", "datasette"):
+            for other in ("ceiling", "datasette", "reference"):
                 b = by.get((endpoint, other))
                 if b is None:
                     cells += ["n/a", "n/a"]
@@ -455,9 +463,65 @@ def report(results: list[Result], db_note: str, notes: list[str]) -> str:
                 same = a.connections == b.connections
                 cells += [_ratio(a.rps, b.rps), _ratio(a.p(50), b.p(50)) if same else "n/a"]
             lines.append(f"| {endpoint} | {label} | " + " | ".join(cells) + " |")
+    lines += ["", *targets(by)]
     if notes:
         lines += ["", *[f"- {note}" for note in notes]]
     return "\n".join(lines)
+
+
+def targets(by: dict[tuple[str, str], Result]) -> list[str]:
+    """The issue's speed targets, each with the measured ratio or latency and whether it
+    holds (n/a when a server of the comparison was not measured)."""
+
+    def ratio(endpoint: str, a: str, b: str) -> float | None:
+        x, y = by.get((endpoint, a)), by.get((endpoint, b))
+        if x is None or y is None or not x.rps or not y.rps:
+            return None
+        return x.rps / y.rps
+
+    def row(what: str, value: float | None, bound: float, fmt: str, above: bool = True) -> str:
+        if value is None:
+            return f"| {what} | n/a | n/a |"
+        holds = value >= bound if above else value < bound
+        return f"| {what} | {fmt.format(value)} | {'yes' if holds else '**no**'} |"
+
+    nocache = "ours-nocache"
+    lines = ["Targets (issue 9):", "", "| target | measured | holds |", "|---|---:|---|"]
+    lines.append(
+        row("uncached list >= 5x Datasette", ratio("list", nocache, "datasette"), 5, "{:.1f}x")
+    )
+    lines.append(
+        row("uncached list >= 0.3x reference", ratio("list", nocache, "reference"), 0.3, "{:.2f}x")
+    )
+    lines.append(
+        row("uncached item >= 5x Datasette", ratio("item", nocache, "datasette"), 5, "{:.1f}x")
+    )
+    for endpoint in ("list", "item", "304"):
+        lines.append(
+            row(
+                f"cached {endpoint} >= 0.8x ceiling",
+                ratio(endpoint, "ours", "ceiling"),
+                0.8,
+                "{:.2f}x",
+            )
+        )
+    for endpoint in ("list", "item"):
+        r = by.get((endpoint, nocache))
+        p99 = r.p(99) if r else None
+        errors = (r.wrk["non_2xx_3xx"] + r.socket_errors) if r else None
+        lines.append(
+            row(
+                f"uncached {endpoint}, {CONNECTIONS} conns: p99 < 100 ms",
+                p99,
+                100,
+                "{:.1f} ms",
+                False,
+            )
+        )
+        lines.append(
+            row(f"uncached {endpoint}, {CONNECTIONS} conns: errors", errors, 1, "{:.0f}", False)
+        )
+    return lines
 
 
 # ----------------------------------------------------------------------------------- main
@@ -546,6 +610,20 @@ def _run() -> int:
             env = {**os.environ, "BENCH_CEILING_FIXTURES": str(fixture_file)}
             argv = [*ceiling_argv, "--port", "{port}", *UVICORN_ARGS]
             results.append(measure(Server("ceiling", argv, env, "/"), ep.name, ep.path, inm)[0])
+        if ep.reference:
+            env = {**os.environ, "BENCH_REFERENCE_DB": str(db)}
+            argv = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.reference:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "{port}",
+                *UVICORN_ARGS,
+            ]
+            results.append(measure(Server("reference", argv, env, "/healthz"), ep.name, ep.path)[0])
         if datasette is not None and ep.peer is not None:
             target = ep.peer.format(db=db.stem)
             argv = [str(datasette), "serve", "-i", str(db), "--host", "127.0.0.1"]

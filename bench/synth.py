@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
+from sqlmodel import Session
 
 from app import migrate
 from app.db import make_write_engine
+from app.loader.documents import documents_of
 from app.models import (
     BuildInfo,
     Citation,
@@ -29,8 +31,10 @@ from app.models import (
     Project,
     ProjectFigure,
     ProjectPartner,
+    RecordDocument,
     Source,
 )
+from app.registry import COLLECTIONS
 
 # Values of the curated vocabularies (data/vocabularies.yaml), so filters hit realistic shares.
 SECTORS = [
@@ -282,6 +286,32 @@ def _partners(n: int, rng: random.Random) -> Iterator[dict[str, Any]]:
         }
 
 
+def _documents(connection: Any, ids: dict[str, list[str]], chunk: int = 2000) -> None:
+    """Render the served documents of the records in `ids` (by collection path) as the build
+    does (app/loader/documents.py), a chunk at a time. Only the projects are rendered: they
+    are what the benchmarks read, and rendering is most of the time a large database takes."""
+    with Session(bind=connection) as session:
+        for collection in COLLECTIONS:
+            wanted = ids.get(collection.path, [])
+            id_column = collection.table.id  # type: ignore[attr-defined]
+            for start in range(0, len(wanted), chunk):
+                rows = session.scalars(
+                    select(collection.table).where(id_column.in_(wanted[start : start + chunk]))
+                ).unique()
+                documents = [
+                    {
+                        "record_type": d.record_type,
+                        "record_id": d.record_id,
+                        "json": d.json_text,
+                        "csv": d.csv_line,
+                        "feature": d.feature,
+                    }
+                    for d in documents_of(collection, rows)
+                ]
+                connection.execute(insert(_table(RecordDocument)), documents)
+                session.expunge_all()
+
+
 def create(path: Path, projects: int, seed: int = 0) -> dict[str, int]:
     """Make a new SQLite file at `path` with `projects` projects; return rows per table."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -320,6 +350,7 @@ def create(path: Path, projects: int, seed: int = 0) -> dict[str, int]:
                 for batch in _batched(rows):
                     connection.execute(insert(table), batch)
                     counts[table.name] = counts.get(table.name, 0) + len(batch)
+            _documents(connection, {"projects": project_ids})
             connection.execute(
                 insert(_table(BuildInfo)),
                 [

@@ -20,13 +20,13 @@ import yaml
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from app import models
 from app.config import ROOT, Settings
 from app.db import is_postgres
 from app.errors import PROBLEM_TYPES
 from app.loader.build import build, built_version
 from app.loader.check import dataset_version
 from app.main import create_app
+from app.registry import COLLECTIONS as REGISTRY
 from tests import engines
 
 DATA_DIR = ROOT / "data"
@@ -110,36 +110,14 @@ def data_copy(tmp_path: Path) -> Path:
 # Fixtures of the API suite: the data files as the curators wrote them, and small helpers.
 # ---------------------------------------------------------------------------------------------
 
-# API collection path -> key of its records in data/*.yaml.
-COLLECTION_KEYS = {
-    "sources": "sources",
-    "people": "people",
-    "places": "places",
-    "projects": "projects",
-    "awards": "awards",
-    "trade-stats": "trade_stats",
-    "sister-cities": "sister_cities",
-    "quotes": "quotes",
-    "events": "events",
-    "indicators": "indicators",
-}
+# API collection path -> key of its records in data/*.yaml (from the one registry).
+COLLECTION_KEYS = {collection.path: collection.key for collection in REGISTRY}
 
 # Every collection path of the API, in the order the design lists them.
 COLLECTIONS = tuple(COLLECTION_KEYS)
 
 # Collection path -> the Public model its items are served as.
-PUBLIC: dict[str, type[BaseModel]] = {
-    "sources": models.SourcePublic,
-    "people": models.PersonPublic,
-    "places": models.PlacePublic,
-    "projects": models.ProjectPublic,
-    "awards": models.AwardPublic,
-    "trade-stats": models.TradeStatPublic,
-    "sister-cities": models.SisterCityPublic,
-    "quotes": models.QuotePublic,
-    "events": models.EventPublic,
-    "indicators": models.IndicatorPublic,
-}
+PUBLIC: dict[str, type[BaseModel]] = {collection.path: collection.public for collection in REGISTRY}
 
 
 class _DataLoader(yaml.SafeLoader):

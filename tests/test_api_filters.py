@@ -428,9 +428,6 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
 }
 # Filters that may legitimately match nothing for a value taken from the data.
 MAY_BE_EMPTY = {"q", "source", "disputed", "bri"}
-# Filters whose values the data may not give yet: the basis of dates is being curated
-# (issue 10); until a collection's records carry one, its date_basis case is skipped.
-NOT_CURATED_YET = {"date_basis"}
 
 CASES = [(collection, name) for collection, names in FILTERS.items() for name in names]
 
@@ -455,8 +452,6 @@ def test_filter_returns_exactly_the_matching_records(
     values_of, predicate_of = FILTERS[collection][name]
     predicate = predicate_of(dataset)
     values = list(values_of(dataset))
-    if not values and name in NOT_CURATED_YET:
-        pytest.skip(f"data/ gives no {name} in {collection} yet")
     assert values, f"the data gives no value to try for {collection}?{name}="
     matched_something = False
     for value in values:

@@ -5,6 +5,7 @@ import base64
 import importlib
 import json
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -13,7 +14,14 @@ from app.main import create_app
 
 
 def test_harness_modules_import() -> None:
-    for name in ("bench.results", "bench.synth", "bench.scale", "bench.ceiling", "bench.run"):
+    for name in (
+        "bench.results",
+        "bench.synth",
+        "bench.scale",
+        "bench.ceiling",
+        "bench.reference",
+        "bench.run",
+    ):
         importlib.import_module(name)
 
 
@@ -59,3 +67,16 @@ def test_ceiling_replays_recorded_answers(tmp_path: Path) -> None:
         assert response.headers["content-type"] == "application/json"
         assert response.headers["etag"] == '"v-1"'
         assert client.get("/v1/other").status_code == 404
+
+
+def test_reference_reads_the_same_answers_as_the_service(
+    client: TestClient, database_url: str, monkeypatch: Any
+) -> None:
+    """The bare ASGI reference serves, per request, the bytes the service answers uncached."""
+    reference = importlib.import_module("bench.reference")
+    monkeypatch.setenv("BENCH_REFERENCE_DB", database_url.removeprefix("sqlite:///"))
+    monkeypatch.setattr(reference, "_connection", None)
+    for path, query in (("/v1/projects", {"limit": 50}), ("/v1/projects/zhanatas-wind-farm", {})):
+        status, body = reference.answer(path)
+        assert status == 200
+        assert body == client.get(path, params=query).content

@@ -132,3 +132,14 @@ def test_facet_with_csv_is_a_422_problem(
     client: TestClient, assert_problem: Callable[..., dict[str, Any]]
 ) -> None:
     assert_problem(client.get("/v1/projects", params={"facet": "sector", "format": "csv"}), 422)
+
+
+def test_source_facet_with_a_source_filter(client: TestClient) -> None:
+    """The `source` facet joins citations while the `source` filter tests them in a subquery:
+    the two together once lost the subquery's table to correlation (a 500)."""
+    source = "sfc-2023-zhang-xiao"
+    response = client.get("/v1/projects", params={"source": source, "facet": "source"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    counts = {entry["value"]: entry["count"] for entry in body["facets"]["source"]}
+    assert counts[source] == body["total"] > 0

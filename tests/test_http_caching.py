@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.middleware import ResponseCache
+from app.api.response_cache import ResponseCache
 from app.config import Settings
 from app.loader.build import build
 from tests.conftest import COLLECTION_KEYS

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.queries.common import MAX_TEXT
+from app.queries.parameters import MAX_TEXT
 from app.queries.search import fts_expression, indexed_text
 from app.queries.search_terms import MAX_TERMS, Term, TextQuery, is_unspaced, parse
 

@@ -16,8 +16,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.loader.timeline import SOURCES, period_date
+from app.loader.timeline import period_date
 from app.models.types import interval_of
+from app.registry import COLLECTIONS
+
+# Collection path -> the date fields its records are on the timeline by (from the registry).
+SOURCES = {c.path: [d.name for d in c.dates] for c in COLLECTIONS if c.timeline is not None}
 
 Data = dict[str, list[dict[str, Any]]]
 Fetch = Callable[..., list[dict[str, Any]]]
@@ -26,9 +30,9 @@ Fetch = Callable[..., list[dict[str, Any]]]
 def _expected(dataset: Data) -> dict[str, tuple[str, str, Any, dict[str, Any]]]:
     """entry id -> (first day, last day, basis, record) of every date the data files hold."""
     found = {}
-    for collection, source in SOURCES.items():
+    for collection, fields in SOURCES.items():
         for record in dataset[collection]:
-            for field in source.fields:
+            for field in fields:
                 if field == "period":
                     dated = period_date(record.get("period_start"), record.get("period_end"))
                     if dated is None:

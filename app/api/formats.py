@@ -2,25 +2,33 @@
 `?format=` or the Accept header."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
-from pydantic import BaseModel
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, TypeAdapter
 
 from app.api.examples import example, media_example, page_example
-from app.api.flat import Column, csv_lines, feature_properties, flat_columns
+from app.api.flat import csv_lines, flat_columns
 from app.api.geojson import collection_schema, feature_schema
 from app.api.pagination import FacetCount, Page, next_links
 from app.errors import InvalidParameter, NotAcceptable
-from app.queries.common import ItemQuery, ListQuery, ListResult, PageQuery
+from app.geometry import Geometry
+from app.queries.listing import ListResult
+from app.queries.parameters import ItemQuery, Limits, ListQuery, PageQuery
+from app.representations import columns_of, feature_of, header_of
 
 JSON = "application/json"
 CSV = "text/csv"
 GEOJSON = "application/geo+json"
 
-Geometry = Callable[[dict[str, Any]], dict[str, Any] | None]
 Q = TypeVar("Q", bound=ListQuery)
+# An export of more records than this is streamed: written as it is read from the database,
+# never held whole in memory (a smaller one is sent in one piece, with its Content-Length).
+STREAM_ABOVE = 1000
+FACETS = TypeAdapter(dict[str, list[FacetCount]])
 P = TypeVar("P", bound=PageQuery)
 
 
@@ -65,26 +73,20 @@ def negotiate(request: Request, requested: str | None, geo: bool) -> str:
     )
 
 
-def render_geojson(
-    columns: tuple[Column, ...], rows: list[dict[str, Any]], geometry: Geometry, total: int
-) -> str:
-    """A GeoJSON FeatureCollection whose properties are the CSV columns."""
-    features = [
-        {
-            "type": "Feature",
-            "id": row["id"],
-            "geometry": geometry(row),
-            "properties": feature_properties(columns, row),
-        }
-        for row in rows
-    ]
-    collection = {
-        "type": "FeatureCollection",
-        "features": features,
-        "numberMatched": total,
-        "numberReturned": len(features),
-    }
-    return json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+def limits_of(request: Request) -> Limits:
+    """The page-size caps of the app answering `request` (its one Settings instance)."""
+    settings = request.app.state.settings
+    return Limits(settings.max_limit, settings.max_export_rows)
+
+
+def page_json(texts: list[str], result: ListResult, query: PageQuery) -> str:
+    """The page envelope (`Page`) around records already written as JSON: the same bytes
+    as serializing the Page model, without building one."""
+    tail = f'"total":{result.total},"limit":{query.page_size},"offset":{query.offset}'
+    facets = _facets(result)
+    if facets is not None:
+        tail += ',"facets":' + FACETS.dump_json(facets).decode()
+    return '{"items":[' + ",".join(texts) + "]," + tail + "}"
 
 
 def list_response(
@@ -94,39 +96,61 @@ def list_response(
     fetch: Callable[[Q], ListResult],
     geometry: Geometry | None = None,
 ) -> Response:
-    """Negotiate the format, fetch the page for it, and answer with Link and Vary headers."""
+    """Negotiate the format and check every parameter, then fetch the page's stored
+    documents in that format and write them out, with Link and Vary headers."""
     fmt = negotiate(request, query.format, geometry is not None)
-    query = query.resolved(fmt)
+    query = query.resolved(fmt, limits_of(request))
+    if query.facet and fmt != "json":
+        # Refused before any SQL runs.
+        raise InvalidParameter("facet is available with JSON only.")
     result = fetch(query)
-    items = [model.model_validate(row) for row in result.rows]
     headers = {"Vary": "Accept"}
     link = next_links(request, result.total, query, result.next_cursor)
     if link:
         headers["Link"] = link
     if fmt == "json":
-        page = Page[Any](
-            items=items,
-            total=result.total,
-            limit=query.page_size,
-            offset=query.offset,
-            facets=_facets(result),
-        )
-        body = page.model_dump_json(exclude={"facets"} if result.facets is None else None)
-        return Response(body, media_type=JSON, headers=headers)
-    if query.facet:
-        raise InvalidParameter("facet is available with JSON only.")
-    rows = [item.model_dump(mode="json") for item in items]
-    columns = flat_columns(model)
-    name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        return Response(page_json(result.rows, result, query), media_type=JSON, headers=headers)
+    returned = max(0, min(query.page_size, result.total - query.offset))
+    rows: Iterable[str] = result.rows
+    if result.written_as == "json" and fmt == "csv":
+        # A list whose documents are kept as JSON only (the timeline): its lines are
+        # written from them by the one CSV writer.
+        columns = columns_of(model)
+        rows = (csv_lines(columns, [json.loads(text)], header=False) for text in result.rows)
     if fmt == "csv":
+        name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return Response(
-            csv_lines(columns, rows), media_type="text/csv; charset=utf-8", headers=headers
-        )
-    assert geometry is not None
-    return Response(
-        render_geojson(columns, rows, geometry, result.total), media_type=GEOJSON, headers=headers
-    )
+        pieces: Iterable[str] = chain([header_of(model)], rows)
+        media_type = "text/csv; charset=utf-8"
+    else:
+        pieces = _feature_collection(rows, result.total, returned)
+        media_type = GEOJSON
+    if returned <= STREAM_ABOVE:
+        return Response("".join(pieces), media_type=media_type, headers=headers)
+    return StreamingResponse(_chunks(pieces), media_type=media_type, headers=headers)
+
+
+def _feature_collection(features: Iterable[str], total: int, returned: int) -> Iterator[str]:
+    """The pieces of a GeoJSON FeatureCollection around Features already written as JSON."""
+    yield '{"type":"FeatureCollection","features":['
+    for index, feature in enumerate(features):
+        yield feature if index == 0 else "," + feature
+    yield f'],"numberMatched":{total},"numberReturned":{returned}}}'
+
+
+def _chunks(pieces: Iterable[str], size: int = 64 * 1024) -> Iterator[bytes]:
+    """UTF-8 chunks of about `size` bytes, so a long answer is sent as it is read, in
+    messages large enough not to cost a send per record."""
+    buffer: list[str] = []
+    length = 0
+    for piece in pieces:
+        buffer.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(buffer).encode()
+            buffer, length = [], 0
+    if buffer:
+        yield "".join(buffer).encode()
 
 
 def page_response(
@@ -137,7 +161,7 @@ def page_response(
 ) -> Response:
     """A list that is not a collection (search hits, a source's records), as JSON or CSV."""
     fmt = negotiate(request, query.format, geo=False)
-    query = query.resolved(fmt)
+    query = query.resolved(fmt, limits_of(request))
     result = fetch(query)
     headers = {"Vary": "Accept"}
     link = next_links(request, result.total, query, result.next_cursor)
@@ -157,36 +181,21 @@ def page_response(
 
 
 def item_response(
-    request: Request,
-    model: type[BaseModel],
-    record: Any,
-    query: ItemQuery,
-    geometry: Geometry | None = None,
-) -> Response:
-    """One record in the negotiated format: JSON, a one-row CSV or a GeoJSON Feature."""
-    fmt = negotiate(request, query.format, geometry is not None)
-    item = model.model_validate(record)
+    request: Request, query: ItemQuery, fetch: Callable[[str], str | None], geo: bool
+) -> Response | None:
+    """One record's stored document in the negotiated format (JSON, a one-row CSV with its
+    header, or a GeoJSON Feature), negotiated before `fetch` reads it; None when `fetch`
+    finds no such record."""
+    fmt = negotiate(request, query.format, geo)
+    text = fetch(fmt)
+    if text is None:
+        return None
     headers = {"Vary": "Accept"}
     if fmt == "json":
-        return Response(item.model_dump_json(), media_type=JSON, headers=headers)
-    row = item.model_dump(mode="json")
-    columns = flat_columns(model)
+        return Response(text, media_type=JSON, headers=headers)
     if fmt == "csv":
-        return Response(
-            csv_lines(columns, [row]), media_type="text/csv; charset=utf-8", headers=headers
-        )
-    assert geometry is not None
-    feature = {
-        "type": "Feature",
-        "id": row["id"],
-        "geometry": geometry(row),
-        "properties": feature_properties(columns, row),
-    }
-    return Response(
-        json.dumps(feature, ensure_ascii=False, separators=(",", ":")),
-        media_type=GEOJSON,
-        headers=headers,
-    )
+        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(text, media_type=GEOJSON, headers=headers)
 
 
 def _facets(result: ListResult) -> dict[str, list[FacetCount]] | None:
@@ -196,36 +205,6 @@ def _facets(result: ListResult) -> dict[str, list[FacetCount]] | None:
         name: [FacetCount(value=value, count=count) for value, count in counts]
         for name, counts in result.facets.items()
     }
-
-
-def _point(place: dict[str, Any] | None) -> list[float] | None:
-    if not place or place.get("lat") is None or place.get("lon") is None:
-        return None
-    return [place["lon"], place["lat"]]
-
-
-def place_point(row: dict[str, Any]) -> dict[str, Any] | None:
-    """A place's own coordinates."""
-    point = _point(row)
-    return {"type": "Point", "coordinates": point} if point else None
-
-
-def record_point(row: dict[str, Any]) -> dict[str, Any] | None:
-    """The coordinates of a record's `place`."""
-    point = _point(row.get("place"))
-    return {"type": "Point", "coordinates": point} if point else None
-
-
-def places_points(row: dict[str, Any]) -> dict[str, Any] | None:
-    """All the places of a record (an event) as a MultiPoint."""
-    points = [p for p in (_point(place) for place in row.get("places", [])) if p]
-    return {"type": "MultiPoint", "coordinates": points} if points else None
-
-
-def tie_line(row: dict[str, Any]) -> dict[str, Any] | None:
-    """A LineString from side_a to side_b of a sister-city tie."""
-    a, b = _point(row.get("side_a")), _point(row.get("side_b"))
-    return {"type": "LineString", "coordinates": [a, b]} if a and b else None
 
 
 def csv_media(name: str, model: type[BaseModel], rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -242,15 +221,6 @@ def csv_media(name: str, model: type[BaseModel], rows: list[dict[str, Any]]) -> 
     }
 
 
-def _feature(columns: tuple[Column, ...], row: dict[str, Any], geometry: Geometry) -> Any:
-    return {
-        "type": "Feature",
-        "id": row["id"],
-        "geometry": geometry(row),
-        "properties": feature_properties(columns, row),
-    }
-
-
 def item_responses(
     collection: str, model: type[BaseModel], geometry: Geometry | None = None
 ) -> dict[int | str, dict[str, Any]]:
@@ -261,7 +231,7 @@ def item_responses(
         CSV: csv_media(collection, model, [record]),
     }
     if geometry is not None:
-        feature = _feature(flat_columns(model), record, geometry)
+        feature = feature_of(flat_columns(model), record, geometry)
         content[GEOJSON] = {
             "schema": feature_schema(model),
             **media_example(f"{collection}-feature", feature),
@@ -287,7 +257,7 @@ def list_responses(
     }
     if geometry is not None:
         columns = flat_columns(model)
-        features = [_feature(columns, row, geometry) for row in page["items"]]
+        features = [feature_of(columns, row, geometry) for row in page["items"]]
         collection_example = {
             "type": "FeatureCollection",
             "features": features,

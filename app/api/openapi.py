@@ -15,48 +15,15 @@ from fastapi.openapi.utils import get_openapi
 
 from app.api.examples import registered_examples
 from app.api.geojson import declared_schemas
+from app.registry import COLLECTIONS
 
 PACKAGE = "bilateral-relations-api"
 
-# Every tag an operation uses, in the order the docs list them. A route with a new tag
-# adds it here (tests/test_openapi.py refuses an undeclared tag).
+# Every tag an operation uses, in the order the docs list them: each collection's (from its
+# declaration), then the views across collections. A route with a new tag adds it here
+# (tests/test_openapi.py refuses an undeclared tag).
 TAGS: list[dict[str, str]] = [
-    {
-        "name": "sources",
-        "description": "The source documents, their exact texts, and the records citing each.",
-    },
-    {
-        "name": "people",
-        "description": "People the sources name: officials, award recipients, speakers, reporters.",
-    },
-    {
-        "name": "places",
-        "description": "Countries, regions and cities, with gazetteer "
-        "coordinates (GeoJSON available).",
-    },
-    {
-        "name": "projects",
-        "description": "Cooperation projects and facilities, with figures and "
-        "partners (GeoJSON available).",
-    },
-    {"name": "awards", "description": "Conferrals of state and other awards (GeoJSON available)."},
-    {
-        "name": "trade statistics",
-        "description": "Trade and investment figures, actual and target, and their time series.",
-    },
-    {
-        "name": "sister cities",
-        "description": "Twinning ties between cities and regions (GeoJSON lines).",
-    },
-    {"name": "quotes", "description": "What people said, verbatim, with speaker and date."},
-    {
-        "name": "events",
-        "description": "Dated milestones: visits, summits, agreements (GeoJSON available).",
-    },
-    {
-        "name": "indicators",
-        "description": "Other stated figures: counts of institutes, trains, tourists, ...",
-    },
+    *({"name": c.tag, "description": c.tag_doc} for c in COLLECTIONS),
     {
         "name": "timeline",
         "description": "Every dated fact across collections, in date order, each date with its "

@@ -5,7 +5,7 @@ from typing import Any, Generic, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from app.queries.common import PageQuery
+from app.queries.parameters import PageQuery
 
 T = TypeVar("T")
 

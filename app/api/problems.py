@@ -14,7 +14,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.middleware import instance_of
 from app.db import is_statement_timeout
-from app.errors import PROBLEM_TYPES, APIError, ProblemType, problem_type_for_status
+from app.errors import (
+    PROBLEM_TYPES,
+    APIError,
+    InvalidParameter,
+    NotFound,
+    ProblemType,
+    ServiceUnavailable,
+    problem_type_for_status,
+)
+from app.queries.errors import InvalidValue, QueryError, RecordNotFound
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +97,28 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.problem, exc.status, exc.detail, **exc.extensions)
 
 
+def query_error(exc: QueryError) -> APIError:
+    """The API error a query-layer error is told as: a bad value is a 422 naming the query
+    parameter, a record a parameter names but the list lacks a 404, an index the engine
+    lacks a 503."""
+    if isinstance(exc, InvalidValue):
+        extensions: dict[str, Any] = {}
+        if exc.allowed is not None:
+            extensions["allowed"] = exc.allowed
+        extensions["errors"] = [
+            {"loc": ["query", exc.parameter], "msg": exc.reason, "type": exc.kind}
+        ]
+        return InvalidParameter(exc.message, **extensions)
+    if isinstance(exc, RecordNotFound):
+        return NotFound(exc.message)
+    return ServiceUnavailable(exc.message)
+
+
+async def _query_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, QueryError)
+    return await _api_error(request, query_error(exc))
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -152,6 +183,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Route every kind of error through the problem renderer."""
     app.add_exception_handler(APIError, _api_error)
+    app.add_exception_handler(QueryError, _query_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     # Any driver error (SQLite or PostgreSQL) and a full connection pool are 503s.

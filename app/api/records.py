@@ -4,9 +4,10 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.models import CitationPublic
-from app.queries.common import ListResult, PageQuery
-from app.queries.records import COLLECTIONS, labels
-from app.queries.sources import citations_of, record_citations
+from app.queries.listing import ListResult
+from app.queries.parameters import PageQuery
+from app.queries.records import citations_of, labels, record_citations
+from app.registry import CITED
 
 
 class RecordRef(BaseModel):
@@ -30,7 +31,7 @@ def record_refs(session: Session, source_id: str, query: PageQuery) -> ListResul
         )
     items = []
     for record_type, record_id in keys:
-        path = COLLECTIONS[record_type].path
+        path = CITED[record_type].path
         items.append(
             RecordRef(
                 collection=path,

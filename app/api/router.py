@@ -3,41 +3,26 @@
 from fastapi import APIRouter
 
 from app.api.routes import (
-    awards,
+    datapackage,
     disagreements,
-    events,
     index,
-    indicators,
     meta,
-    people,
-    places,
     problem_types,
-    projects,
-    quotes,
     search,
-    sister_cities,
     sources,
     timeline,
     trade_stats,
 )
+from app.api.routes.collections import collection_router
+from app.registry import COLLECTIONS, SOURCES, TRADE_STATS
+
+# Routes beyond a list and an item, by the key of the collection they belong to.
+EXTRA_ROUTES = {SOURCES.key: sources.router, TRADE_STATS.key: trade_stats.router}
 
 api_router = APIRouter(prefix="/v1")
-for module in (
-    sources,
-    people,
-    places,
-    problem_types,
-    projects,
-    awards,
-    trade_stats,
-    sister_cities,
-    quotes,
-    events,
-    indicators,
-    timeline,
-    disagreements,
-    search,
-):
+for collection in COLLECTIONS:
+    api_router.include_router(collection_router(collection, EXTRA_ROUTES.get(collection.key)))
+for module in (problem_types, timeline, disagreements, search, datapackage):
     api_router.include_router(module.router)
 api_router.include_router(meta.router)
 

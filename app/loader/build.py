@@ -21,7 +21,9 @@ from app.db import (
     use_newest_dataset,
     version_of,
 )
+from app.loader.batches import dataset_batches
 from app.loader.check import Dataset, check, dataset_version
+from app.loader.documents import document_rows
 from app.loader.problems import BuildFailed, Problem
 from app.loader.report import (
     DEFAULT_MAX_SHRINK,
@@ -32,9 +34,9 @@ from app.loader.report import (
     shrink_problems,
     snapshot_of,
 )
-from app.loader.rows import dataset_batches
 from app.loader.search_rows import search_rows
 from app.loader.timeline import timeline_rows
+from app.loader.vocabulary_rows import vocabulary_rows
 from app.models import BuildInfo
 from app.queries import search_postgres
 from app.queries.search import indexed_text
@@ -72,6 +74,10 @@ def _fill(session: Session, dataset: Dataset) -> int:
         session.flush()  # in order, so every foreign key already has its row
         rows += len(batch)
     session.add_all(digest_rows(dataset))
+    session.add_all(vocabulary_rows(dataset))
+    # Rendered after every row is in, so each document embeds what it points to.
+    session.add_all(list(document_rows(session)))
+    session.flush()
     # Derived views read the records back as the API serves them.
     session.expire_all()
     derived = list(timeline_rows(session))

@@ -10,47 +10,24 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from app.loader import inputs
-from app.loader.dates import BASIS_REQUIRED, DATE_FIELDS, SourceDate, check_record_dates
+from app import registry
+from app.loader.dates import BASIS_REQUIRED, DateField, SourceDate, check_record_dates
 from app.loader.messages import closest_passage, did_you_mean, encoding_faults, explain_yaml_error
 from app.loader.problems import BuildFailed, Problem
 from app.loader.yaml_lines import LineDict, LineList, line_of, load_yaml
 
 # Collection key in the YAML files -> the model each entry must match.
-COLLECTIONS: dict[str, type[BaseModel]] = {
-    "sources": inputs.SourceIn,
-    "people": inputs.PersonIn,
-    "places": inputs.PlaceIn,
-    "projects": inputs.ProjectIn,
-    "awards": inputs.AwardIn,
-    "trade_stats": inputs.TradeStatIn,
-    "sister_cities": inputs.SisterCityIn,
-    "quotes": inputs.QuoteIn,
-    "events": inputs.EventIn,
-    "indicators": inputs.IndicatorIn,
-}
+COLLECTIONS: dict[str, type[BaseModel]] = {c.key: c.entry for c in registry.COLLECTIONS}
 
 # Field (dotted; `[]` walks a list) -> the vocabulary its values must come from.
 VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
-    "sources": {"kind": "source_kind", "published_precision": "precision"},
-    "places": {"kind": "place_kind"},
-    "projects": {
-        "sector": "sector",
-        "status": "project_status",
-        "figures[].metric": "project_metric",
-        "figures[].unit": "unit",
-        "figures[].qualifier": "qualifier",
-    },
-    "trade_stats": {
-        "metric": "trade_metric",
-        "unit": "unit",
-        "qualifier": "qualifier",
-        "kind": "trade_kind",
-    },
-    "indicators": {"metric": "indicator_metric", "unit": "unit", "qualifier": "qualifier"},
-    "sister_cities": {"tie_type": "tie_type"},
-    "events": {"type": "event_type"},
+    c.key: c.vocabularies for c in registry.COLLECTIONS if c.vocabularies
 }
+# YAML collection key -> its dates (each with its basis and phrase fields).
+DATE_FIELDS: dict[str, tuple[DateField, ...]] = {
+    c.key: c.dates for c in registry.COLLECTIONS if c.dates
+}
+
 # Every date's basis comes from the `date_basis` vocabulary.
 for _collection, _dates in DATE_FIELDS.items():
     VOCABULARY_FIELDS.setdefault(_collection, {}).update(
@@ -59,15 +36,7 @@ for _collection, _dates in DATE_FIELDS.items():
 
 # Field -> the collection whose ids it must name.
 REFERENCE_FIELDS: dict[str, dict[str, str]] = {
-    "sources": {"credits[].person": "people"},
-    "places": {"parent": "places"},
-    "projects": {"place": "places"},
-    "awards": {"recipient": "people", "place": "places"},
-    "trade_stats": {"stated_by": "people"},
-    "indicators": {"place": "places"},
-    "sister_cities": {"side_a": "places", "side_b": "places"},
-    "quotes": {"speaker": "people"},
-    "events": {"places[]": "places", "people[]": "people", "projects[]": "projects"},
+    c.key: c.references for c in registry.COLLECTIONS if c.references
 }
 
 
@@ -361,7 +330,7 @@ class _Checker:
                 def report(key: str, field_name: str, message: str, entry: Entry = entry) -> None:
                     self.problem(entry.file, entry.line(key), field_name, message)
 
-                check_record_dates(collection, entry.model, sources, report, required)
+                check_record_dates(DATE_FIELDS[collection], entry.model, sources, report, required)
 
     def check_references(self) -> set[tuple[str, str]]:
         used: set[tuple[str, str]] = set()
@@ -410,7 +379,7 @@ class _Checker:
                 )
 
     def check_unused(self, used: set[tuple[str, str]]) -> None:
-        for collection in ("people", "places"):
+        for collection in (c.key for c in registry.COLLECTIONS if c.must_be_referenced):
             referrers = {
                 name for name, fields in REFERENCE_FIELDS.items() if collection in fields.values()
             }
@@ -430,7 +399,7 @@ class _Checker:
     def resolve_citations(self) -> dict[tuple[str, str], list[ResolvedCitation]]:
         resolved: dict[tuple[str, str], list[ResolvedCitation]] = {}
         for collection, entries in self.entries.items():
-            if collection == "sources":
+            if not registry.BY_KEY[collection].cited:
                 continue
             for entry in entries:
                 found = []
@@ -494,7 +463,7 @@ class _Checker:
 
     def find_disagreements(self) -> dict[tuple[str, str], str]:
         marks: dict[tuple[str, str], str] = {}
-        for collection in ("trade_stats", "indicators"):
+        for collection in (c.key for c in registry.COLLECTIONS if c.disputable):
             groups: dict[str, list[Any]] = defaultdict(list)
             for entry in self.entries[collection]:
                 key = _fact_key(entry.model)

@@ -34,23 +34,11 @@ class DateField:
         return getattr(model, self.name)
 
 
-_DATE = DateField("date", "date_basis", "date_text")
-_PERIOD = DateField("period", "date_basis", "date_text")
+# The common shapes: one `date`, or a `period` (period_start/period_end), with their basis
+# and phrase. Each collection's dates are declared in app/registry.py (`Collection.dates`).
+DATE = DateField("date", "date_basis", "date_text")
+PERIOD = DateField("period", "date_basis", "date_text")
 
-# YAML collection key -> its dates. Every date or period the dataset holds is listed here.
-DATE_FIELDS: dict[str, tuple[DateField, ...]] = {
-    "sources": (DateField("published", "published_basis", None),),
-    "projects": (
-        DateField("start_date", "start_date_basis", "start_date_text"),
-        DateField("completion_date", "completion_date_basis", "completion_date_text"),
-    ),
-    "awards": (_DATE,),
-    "trade_stats": (_PERIOD,),
-    "indicators": (_PERIOD,),
-    "sister_cities": (DateField("established", "established_basis", "established_text"),),
-    "quotes": (_DATE,),
-    "events": (_DATE,),
-}
 
 # Reports one problem: (line key, field name, message).
 Report = Callable[[str, str, str], None]
@@ -77,14 +65,14 @@ def phrase_source(model: Any, phrase: str, sources: dict[str, SourceDate]) -> So
 
 
 def check_record_dates(
-    collection: str,
+    fields: tuple[DateField, ...],
     model: Any,
     sources: dict[str, SourceDate],
     report: Report,
     required: bool = BASIS_REQUIRED,
 ) -> None:
     """Check each date of one record, reporting every problem."""
-    for field in DATE_FIELDS.get(collection, ()):
+    for field in fields:
         value = field.value(model)
         basis = getattr(model, field.basis)
         text = getattr(model, field.text) if field.text else None

@@ -17,23 +17,13 @@ from sqlmodel import Session, SQLModel
 from app import models as m
 from app.loader.check import Dataset
 from app.loader.problems import Problem
+from app.registry import COLLECTIONS
 
 # Default share of a collection's records a build may remove without --allow-shrink.
 DEFAULT_MAX_SHRINK = 0.2
 
 # Collection -> its table, to count the records of a database built before digests were kept.
-_TABLES: dict[str, type[SQLModel]] = {
-    "sources": m.Source,
-    "people": m.Person,
-    "places": m.Place,
-    "projects": m.Project,
-    "awards": m.Award,
-    "trade_stats": m.TradeStat,
-    "sister_cities": m.SisterCity,
-    "quotes": m.Quote,
-    "events": m.Event,
-    "indicators": m.Indicator,
-}
+_TABLES: dict[str, type[SQLModel]] = {c.key: c.table for c in COLLECTIONS}
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,22 @@
-"""Turn checked entries into table rows."""
+"""Turn checked entries into table rows: one converter per shape of record.
+
+A collection's declaration (app/registry.py) names its converter; `dataset_batches`
+(app/loader/batches.py) runs them in load order.
+"""
+
+from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import SQLModel
 
 from app import models as m
-from app.loader.check import Dataset, Entry
 
-# Collection key in the YAML files -> record_type of its citations.
-RECORD_TYPES = {
-    "people": "person",
-    "places": "place",
-    "projects": "project",
-    "awards": "award",
-    "trade_stats": "trade_stat",
-    "sister_cities": "sister_city",
-    "quotes": "quote",
-    "events": "event",
-    "indicators": "indicator",
-}
+if TYPE_CHECKING:
+    from app.loader.check import Dataset, Entry
+    from app.registry import Collection
 
 
 def _fields(model: Any, table: type[SQLModel], **extra: Any) -> dict[str, Any]:
@@ -31,42 +27,48 @@ def _fields(model: Any, table: type[SQLModel], **extra: Any) -> dict[str, Any]:
     return values
 
 
-def _source(entry: Entry, dataset: Dataset) -> Iterator[SQLModel]:
+def record_rows(collection: Collection, entry: Entry, dataset: Dataset) -> Iterator[SQLModel]:
+    """The record's own row: its fields, each plain reference `<field>` as `<field>_id`, and
+    the disagreement it belongs to (for stated figures)."""
+    model = entry.model
+    table = collection.table
+    extra = {
+        f"{name}_id": getattr(model, name)
+        for name in collection.references
+        if "." not in name and not name.endswith("[]") and f"{name}_id" in table.model_fields
+    }
+    if collection.disputable:
+        extra["disagreement_id"] = dataset.disagreements.get((collection.key, model.id))
+    yield table(**_fields(model, table, **extra))
+
+
+def source_rows(collection: Collection, entry: Entry, dataset: Dataset) -> Iterator[SQLModel]:
+    """A source, its exact text, and the people it credits."""
     model = entry.model
     text = dataset.texts[model.id]
-    yield m.Source(
-        **_fields(
-            model, m.Source, sha256=hashlib.sha256(text.encode()).hexdigest(), length=len(text)
-        )
-    )
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    yield m.Source(**_fields(model, m.Source, sha256=digest, length=len(text)))
     yield m.SourceText(source_id=model.id, text=text)
+    for position, credit in enumerate(model.credits):
+        yield m.SourceCredit(
+            source_id=model.id, person_id=credit.person, role=credit.role, position=position
+        )
 
 
-def _simple(table: type[SQLModel], collection: str, **refs: str) -> Any:
-    """A converter for a record whose references are plain `<field>` -> `<column>`."""
-
-    def convert(entry: Entry, dataset: Dataset) -> Iterator[SQLModel]:
-        model = entry.model
-        extra = {column: getattr(model, field) for field, column in refs.items()}
-        if "disagreement_id" in table.model_fields:
-            extra["disagreement_id"] = dataset.disagreements.get((collection, model.id))
-        yield table(**_fields(model, table, **extra))
-
-    return convert
-
-
-def _project(entry: Entry, _dataset: Dataset) -> Iterator[SQLModel]:
+def project_rows(collection: Collection, entry: Entry, dataset: Dataset) -> Iterator[SQLModel]:
+    """A project, its figures and its partners, in their curated order."""
     model = entry.model
-    yield m.Project(**_fields(model, m.Project, place_id=model.place))
+    yield from record_rows(collection, entry, dataset)
     for position, figure in enumerate(model.figures):
         yield m.ProjectFigure(project_id=model.id, position=position, **figure.model_dump())
     for position, partner in enumerate(model.partners):
         yield m.ProjectPartner(project_id=model.id, position=position, **partner.model_dump())
 
 
-def _event(entry: Entry, _dataset: Dataset) -> Iterator[SQLModel]:
+def event_rows(collection: Collection, entry: Entry, dataset: Dataset) -> Iterator[SQLModel]:
+    """An event and its links to places, people and projects, in their curated order."""
     model = entry.model
-    yield m.Event(**_fields(model, m.Event))
+    yield from record_rows(collection, entry, dataset)
     links = (
         (m.EventPlace, "place_id", model.places),
         (m.EventPerson, "person_id", model.people),
@@ -75,90 +77,3 @@ def _event(entry: Entry, _dataset: Dataset) -> Iterator[SQLModel]:
     for table, column, refs in links:
         for position, ref in enumerate(dict.fromkeys(refs)):
             yield table(event_id=model.id, position=position, **{column: ref})
-
-
-CONVERTERS: dict[str, Any] = {
-    "sources": _source,
-    "people": _simple(m.Person, "people"),
-    "places": _simple(m.Place, "places", parent="parent_id"),
-    "projects": _project,
-    "awards": _simple(m.Award, "awards", recipient="recipient_id", place="place_id"),
-    "trade_stats": _simple(m.TradeStat, "trade_stats", stated_by="stated_by_id"),
-    "indicators": _simple(m.Indicator, "indicators", place="place_id"),
-    "sister_cities": _simple(m.SisterCity, "sister_cities", side_a="side_a_id", side_b="side_b_id"),
-    "quotes": _simple(m.Quote, "quotes", speaker="speaker_id"),
-    "events": _event,
-}
-
-_PARENTS = (
-    m.Source,
-    m.Person,
-    m.Place,
-    m.Project,
-    m.Award,
-    m.TradeStat,
-    m.Indicator,
-    m.SisterCity,
-    m.Quote,
-    m.Event,
-)
-
-# Referenced collections first, so foreign keys hold at every insert.
-LOAD_ORDER = [
-    "sources",
-    "people",
-    "places",
-    "projects",
-    "awards",
-    "trade_stats",
-    "indicators",
-    "sister_cities",
-    "quotes",
-    "events",
-]
-
-
-def dataset_batches(dataset: Dataset) -> Iterator[list[SQLModel]]:
-    """The rows of the dataset, one batch per collection, referenced collections first."""
-    for collection in LOAD_ORDER:
-        entries = dataset.entries.get(collection, [])
-        if collection == "places":
-            entries = _parents_first(entries)
-        rows = [row for entry in entries for row in CONVERTERS[collection](entry, dataset)]
-        # Link rows (figures, event links) after their parents, within the batch.
-        yield sorted(rows, key=lambda row: not isinstance(row, _PARENTS))
-    yield [
-        m.SourceCredit(
-            source_id=entry.model.id, person_id=credit.person, role=credit.role, position=position
-        )
-        for entry in dataset.entries.get("sources", [])
-        for position, credit in enumerate(entry.model.credits)
-    ]
-    yield [
-        m.Citation(
-            record_type=RECORD_TYPES[collection],
-            record_id=record_id,
-            position=position,
-            source_id=citation.source_id,
-            excerpt=citation.excerpt,
-            start=citation.start,
-            end=citation.end,
-        )
-        for (collection, record_id), citations in dataset.citations.items()
-        for position, citation in enumerate(citations)
-    ]
-
-
-def _parents_first(entries: list[Entry]) -> list[Entry]:
-    by_id = {entry.model.id: entry for entry in entries}
-    ordered: dict[str, Entry] = {}
-
-    def visit(entry: Entry, seen: frozenset[str]) -> None:
-        parent = by_id.get(entry.model.parent or "")
-        if parent is not None and parent.model.id not in seen:
-            visit(parent, seen | {entry.model.id})
-        ordered.setdefault(entry.model.id, entry)
-
-    for entry in entries:
-        visit(entry, frozenset())
-    return list(ordered.values())

@@ -5,21 +5,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.loader.check import Dataset
-from app.loader.rows import RECORD_TYPES
-from app.queries.records import COLLECTIONS
+from app.registry import BY_KEY, COLLECTIONS
 
-# The field that labels a record in search hits, per collection.
-LABEL_FIELDS = {
-    "people": "name",
-    "places": "name",
-    "projects": "name",
-    "awards": "name",
-    "trade_stats": "period_label",
-    "sister_cities": "id",
-    "quotes": "text",
-    "events": "title",
-    "indicators": "subject",
-}
+# The field that labels a record in search hits, per collection key (records only: the
+# sources are searched paragraph by paragraph of their texts).
+LABEL_FIELDS = {c.key: c.label for c in COLLECTIONS if c.cited and c.label}
 # Fields that are codes or vocabulary terms, not prose worth searching.
 SKIPPED = {"id", "pair", "notes", "qualifier", "unit", "kind", "fact_key"}
 
@@ -39,9 +29,9 @@ def _texts(value: Any) -> Iterator[str]:
 
 def search_rows(dataset: Dataset) -> Iterator[dict[str, Any]]:
     """Index rows: collection path, record id, label, body and (for passages) offsets."""
-    for collection, field in LABEL_FIELDS.items():
-        path = COLLECTIONS[RECORD_TYPES[collection]].path
-        for entry in dataset.entries.get(collection, []):
+    for key, field in LABEL_FIELDS.items():
+        path = BY_KEY[key].path
+        for entry in dataset.entries.get(key, []):
             data = entry.model.model_dump(exclude={"citations"})
             body = [
                 text
@@ -49,7 +39,7 @@ def search_rows(dataset: Dataset) -> Iterator[dict[str, Any]]:
                 if key not in SKIPPED and not key.endswith("_precision")
                 for text in _texts(value)
             ]
-            body += [c.excerpt for c in dataset.citations.get((collection, entry.model.id), [])]
+            body += [c.excerpt for c in dataset.citations.get((key, entry.model.id), [])]
             yield {
                 "collection": path,
                 "record_id": entry.model.id,

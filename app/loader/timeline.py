@@ -1,99 +1,19 @@
 """Derive the timeline from the loaded records: one entry per date of a record, rendered once.
 
-Nothing here is curated: the entries are read back from the rows the build has just written
-(through the same Public models the API serves), so a date lives in its record only.
+Which collections are dated on the timeline, and how, is declared with each collection
+(`Collection.timeline` in app/registry.py). Nothing here is curated: the entries are read back
+from the rows the build has just written (through the same Public models the API serves), so
+a date lives in its record only.
 """
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, get_args
+from collections.abc import Iterator
+from typing import Any
 
 from sqlmodel import Session, SQLModel, select
 
 from app import models as m
-from app.models.timeline import TimelineCollection
 from app.models.types import interval_of
-
-Getter = Callable[[Any], Any]
-
-
-@dataclass(frozen=True)
-class TimelineSource:
-    """How one collection's records become timeline entries."""
-
-    table: type[SQLModel]
-    public: type[SQLModel]
-    fields: tuple[str, ...]  # its date fields ("period": period_start/period_end)
-    title: Callable[[Any, str], str]  # (served record, field) -> title
-    places: Callable[[Any], list[Any]]
-    people: Callable[[Any], list[Any]]
-
-
-def _figure(record: Any, what: str) -> str:
-    value = "?" if record.value is None else f"{record.value:,.10g}"
-    label = f", {record.period_label}" if record.period_label else ""
-    return f"{what}{label}: {value} {record.unit}"
-
-
-def _optional(item: Any) -> list[Any]:
-    return [item] if item is not None else []
-
-
-# API collection -> how its records are dated on the timeline (the keys are checked against
-# TimelineCollection below, which is what the API's `collection` filter accepts).
-SOURCES: dict[str, TimelineSource] = {
-    "events": TimelineSource(
-        m.Event,
-        m.EventPublic,
-        ("date",),
-        lambda r, _f: r.title,
-        lambda r: r.places,
-        lambda r: r.people,
-    ),
-    "awards": TimelineSource(
-        m.Award,
-        m.AwardPublic,
-        ("date",),
-        lambda r, _f: f"{r.name} conferred on {r.recipient.name}",
-        lambda r: _optional(r.place),
-        lambda r: [r.recipient],
-    ),
-    "sister-cities": TimelineSource(
-        m.SisterCity,
-        m.SisterCityPublic,
-        ("established",),
-        lambda r, _f: (
-            f"{r.side_a.name} and {r.side_b.name}: {r.tie_type.replace('_', ' ')} established"
-        ),
-        lambda r: [r.side_a, r.side_b],
-        lambda _r: [],
-    ),
-    "projects": TimelineSource(
-        m.Project,
-        m.ProjectPublic,
-        ("start_date", "completion_date"),
-        lambda r, f: f"{r.name}: {'start' if f == 'start_date' else 'completion'}",
-        lambda r: _optional(r.place),
-        lambda _r: [],
-    ),
-    "trade-stats": TimelineSource(
-        m.TradeStat,
-        m.TradeStatPublic,
-        ("period",),
-        lambda r, _f: _figure(r, f"{r.metric.replace('_', ' ')} ({r.kind})"),
-        lambda _r: [],
-        lambda r: _optional(r.stated_by),
-    ),
-    "indicators": TimelineSource(
-        m.Indicator,
-        m.IndicatorPublic,
-        ("period",),
-        lambda r, _f: _figure(r, r.subject),
-        lambda r: _optional(r.place),
-        lambda _r: [],
-    ),
-}
-assert set(SOURCES) == set(get_args(TimelineCollection)), "declare each timeline collection once"
+from app.registry import COLLECTIONS
 
 
 def period_date(start: str | None, end: str | None) -> tuple[str, str, str, str] | None:
@@ -139,10 +59,14 @@ def _entry_date(record: Any, field: str) -> dict[str, Any] | None:
 def timeline_rows(session: Session) -> Iterator[SQLModel]:
     """The timeline entries of the records in `session`'s database, then their links."""
     links: list[SQLModel] = []
-    for collection, spec in SOURCES.items():
-        for row in session.scalars(select(spec.table)).unique():
-            record: Any = spec.public.model_validate(row)
-            for field in spec.fields:
+    for declared in COLLECTIONS:
+        spec = declared.timeline
+        if spec is None:
+            continue
+        collection = declared.path
+        for row in session.scalars(select(declared.table)).unique():
+            record: Any = declared.public.model_validate(row)
+            for field in (date.name for date in declared.dates):
                 dated = _entry_date(record, field)
                 if dated is None:
                     continue

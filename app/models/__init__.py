@@ -4,6 +4,7 @@ import app.models.metadata  # noqa: F401  (must run before any table is declared
 from app.models.award import Award, AwardPublic
 from app.models.build_info import BuildInfo, RecordDigest
 from app.models.citation import Citation, CitationPublic
+from app.models.document import RecordDocument
 from app.models.event import Event, EventPerson, EventPlace, EventProject, EventPublic
 from app.models.indicator import Indicator, IndicatorPublic
 from app.models.person import Person, PersonPublic, PersonSummary
@@ -26,6 +27,7 @@ from app.models.timeline import (
     TimelinePlace,
 )
 from app.models.trade_stat import TradeStat, TradeStatPublic
+from app.models.vocabulary import VocabularyTerm
 
 __all__ = [
     "Award",
@@ -54,6 +56,7 @@ __all__ = [
     "Quote",
     "QuotePublic",
     "RecordDigest",
+    "RecordDocument",
     "SisterCity",
     "SisterCityPublic",
     "Source",
@@ -67,4 +70,5 @@ __all__ = [
     "TimelinePlace",
     "TradeStat",
     "TradeStatPublic",
+    "VocabularyTerm",
 ]

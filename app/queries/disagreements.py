@@ -1,16 +1,19 @@
-"""Queries on disagreements: groups of figures where sources state different values."""
+"""Queries on disagreements: the figures that sources state differently for one fact."""
+
+from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from app.models import Indicator, TradeStat
+from app.registry import COLLECTIONS
 
 
-def disagreeing_figures(session: Session) -> list[TradeStat | Indicator]:
-    """Every trade statistic and indicator that belongs to a disagreement, grouped by it."""
-    stats = session.scalars(select(TradeStat).where(col(TradeStat.disagreement_id).is_not(None)))
-    indicators = session.scalars(
-        select(Indicator).where(col(Indicator.disagreement_id).is_not(None))
-    )
-    rows: list[TradeStat | Indicator] = [*stats.unique(), *indicators.unique()]
+def disagreeing_figures(session: Session) -> list[Any]:
+    """Every stated figure (of each collection whose figures may be disputed) that belongs to
+    a disagreement, ordered by the disagreement's key, then id."""
+    rows: list[Any] = []
+    for collection in COLLECTIONS:
+        if collection.disputable:
+            column = collection.table.disagreement_id  # type: ignore[attr-defined]
+            rows += session.scalars(select(collection.table).where(column.is_not(None))).unique()
     return sorted(rows, key=lambda row: (row.disagreement_id or "", row.id))

@@ -5,17 +5,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.models import Indicator
-from app.queries.common import (
-    DateBases,
-    FigureQuery,
-    ListResult,
-    ListSpec,
-    Ref,
-    Text,
-    Year,
-    run_list,
-    year_of,
-)
+from app.queries.filters import year_of
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.parameters import DateBases, FigureQuery, Ref, Text, Year
 
 SORTABLE = {
     "id": col(Indicator.id),

@@ -3,13 +3,12 @@
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
-from app.models import BuildInfo, Citation, Source
-from app.queries.records import COLLECTIONS
+from app.models import BuildInfo, Citation
+from app.registry import COLLECTIONS
 
-# Collection path -> table, for counts: the sources, every cited collection, the citations.
+# Name -> table, for counts: every collection, then the citations.
 COLLECTION_TABLES: dict[str, type[SQLModel]] = {
-    "sources": Source,
-    **{collection.path: collection.table for collection in COLLECTIONS.values()},
+    **{collection.path: collection.table for collection in COLLECTIONS},
     "citations": Citation,
 }
 

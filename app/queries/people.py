@@ -5,14 +5,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Person
-from app.queries.common import (
-    CitedQuery,
-    ListResult,
-    ListSpec,
-    Text,
-    eager,
-    run_list,
-)
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.parameters import CitedQuery, Text
 
 SORTABLE = {"id": col(Person.id), "name": col(Person.name), "country": col(Person.country)}
 
@@ -45,5 +39,5 @@ class PersonQuery(CitedQuery):
 
 def list_people(session: Session, query: PersonQuery) -> ListResult:
     """A filtered, sorted page of people."""
-    statement = select(Person).options(eager(Person.citations))
+    statement = select(Person)
     return run_list(session, statement, query, SPEC)

@@ -5,16 +5,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Place
-from app.queries.common import (
-    CitedQuery,
-    GeoFormat,
-    ListResult,
-    ListSpec,
-    Ref,
-    Text,
-    eager,
-    run_list,
-)
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.parameters import CitedQuery, GeoFormat, Ref, Text
 
 SORTABLE = {
     "id": col(Place.id),
@@ -71,5 +63,5 @@ class PlaceQuery(CitedQuery):
 
 def list_places(session: Session, query: PlaceQuery) -> ListResult:
     """A filtered, sorted page of places."""
-    statement = select(Place).options(eager(Place.citations))
+    statement = select(Place)
     return run_list(session, statement, query, SPEC)

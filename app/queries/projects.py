@@ -6,18 +6,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.models import Place, Project
-from app.queries.common import (
-    DateBases,
-    GeoFormat,
-    ListResult,
-    ListSpec,
-    PairQuery,
-    Ref,
-    Text,
-    Year,
-    run_list,
-    year_of,
-)
+from app.queries.filters import year_of
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.parameters import DateBases, GeoFormat, PairQuery, Ref, Text, Year
 
 SORTABLE = {
     "id": col(Project.id),

@@ -5,17 +5,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Quote
-from app.queries.common import (
-    DateBases,
-    ListResult,
-    ListSpec,
-    PairQuery,
-    Ref,
-    Text,
-    Year,
-    run_list,
-    year_of,
-)
+from app.queries.filters import year_of
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.parameters import DateBases, PairQuery, Ref, Text, Year
 
 SORTABLE = {"id": col(Quote.id), "date": col(Quote.date_start), "speaker": col(Quote.speaker_id)}
 

@@ -11,16 +11,15 @@ words in one expression.
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.errors import InvalidParameter, NotFound, ServiceUnavailable
 from app.queries import search_postgres
-from app.queries.common import MAX_TEXT, PageQuery
-from app.queries.records import COLLECTIONS
+from app.queries.errors import BadCursor, RecordNotFound, Unavailable
+from app.queries.parameters import MAX_TEXT, PageQuery
 from app.queries.search_terms import (
     UNSPACED_CHARS,
     Term,
@@ -28,21 +27,15 @@ from app.queries.search_terms import (
     is_unspaced,
     parse,
 )
+from app.registry import COLLECTIONS
 
-SEARCHABLE = sorted([*(c.path for c in COLLECTIONS.values()), "sources"])
+# Every collection: records are indexed whole, sources paragraph by paragraph of their text.
+SEARCHABLE = sorted(c.path for c in COLLECTIONS)
 
-SearchCollection = Literal[
-    "awards",
-    "events",
-    "indicators",
-    "people",
-    "places",
-    "projects",
-    "quotes",
-    "sister-cities",
-    "sources",
-    "trade-stats",
-]
+if TYPE_CHECKING:
+    SearchCollection = str
+else:
+    SearchCollection = Literal[tuple(SEARCHABLE)]
 
 # Set apart in the index so the tokenizer splits unspaced scripts into single characters;
 # Unicode category Cf, which unicode61 treats as a separator. Removed from what is served.
@@ -139,14 +132,11 @@ _AFTER = " WHERE (score, collection, record_id, coalesce(start, -1)) > (:s, :c, 
 
 
 def _cursor_filter(after: str) -> dict[str, Any]:
-    """The hit a cursor names: `collection/id` or `sources/id@start`; else a 422."""
+    """The hit a cursor names: `collection/id` or `sources/id@start`; else BadCursor."""
     collection, _, rest = after.partition("/")
     record_id, _, start = rest.partition("@")
     if collection not in SEARCHABLE or not record_id or (start and not start.isdigit()):
-        message = "after must name a hit: collection/id, or sources/id@start for a passage"
-        raise InvalidParameter(
-            message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
-        )
+        raise BadCursor("after must name a hit: collection/id, or sources/id@start for a passage")
     return {"c": collection, "r": record_id, "st": int(start) if start else -1}
 
 
@@ -155,12 +145,11 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
     (when read by cursor and more may follow)."""
     dialect = session.get_bind().dialect.name
     if dialect not in ("sqlite", "postgresql"):
-        raise ServiceUnavailable(f"Full-text search is not available on {dialect}.")
+        raise Unavailable(f"Full-text search is not available on {dialect}.")
     if query.after is not None and query.offset:
-        message = "use either after or offset, not both"
-        raise InvalidParameter(
-            message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
-        )
+        raise BadCursor("use either after or offset, not both")
+    # Every parameter is checked before any SQL runs.
+    named = _cursor_filter(query.after) if query.after else None
     parsed = parse(query.q)
     if parsed.is_empty:
         return [], 0, None
@@ -179,8 +168,7 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
     total = int(
         session.execute(text(f"SELECT count(*) FROM ({ranked}) AS hits"), params).scalar_one()
     )
-    if query.after:
-        named = _cursor_filter(query.after)
+    if named is not None:
         found = session.execute(
             text(
                 f"SELECT score FROM ({ranked}) AS hits WHERE collection = :c AND record_id = :r "
@@ -189,7 +177,7 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
             {**params, **named},
         ).first()
         if found is None:
-            raise NotFound(f"after names {query.after!r}, which is not a hit of this search.")
+            raise RecordNotFound(f"after names {query.after!r}, which is not a hit of this search.")
         params.update(named, s=found.score)
         statement = f"SELECT * FROM ({ranked}) AS hits{_AFTER}{_ORDER} LIMIT :limit"
     else:

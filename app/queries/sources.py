@@ -1,26 +1,13 @@
-"""Queries on sources and on the records that cite them."""
+"""Queries on sources: the list, and their exact texts."""
 
 from pydantic import Field
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.errors import InvalidParameter, NotFound
-from app.models import Citation, Source, SourceText
-from app.queries.common import (
-    ListQuery,
-    ListResult,
-    ListSpec,
-    PageQuery,
-    Text,
-    eager,
-    run_list,
-    sort_key,
-    year_of,
-)
-from app.queries.records import COLLECTIONS
-
-# A collection's path -> the record_type its citations carry.
-RECORD_TYPES = {collection.path: record_type for record_type, collection in COLLECTIONS.items()}
+from app.models import Source, SourceText
+from app.queries.filters import year_of
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.parameters import ListQuery, Text
 
 SORTABLE = {
     "id": col(Source.id),
@@ -66,96 +53,8 @@ class SourceQuery(ListQuery):
 
 def list_sources(session: Session, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
-    statement = select(Source).options(eager(Source.credits))
+    statement = select(Source)
     return run_list(session, statement, query, SPEC)
-
-
-class CitingQuery(PageQuery):
-    """Paging of the records citing a source."""
-
-    after: str | None = Field(
-        default=None,
-        max_length=400,
-        examples=["projects/zhanatas-wind-farm"],
-        description='Keyset cursor (from a `Link: rel="next"` header): continue after the '
-        "record it names, `collection/id`. Send an empty `after=` for the first page. A "
-        "record that does not cite the source is a 404.",
-    )
-
-
-def _bad_after(message: str) -> InvalidParameter:
-    return InvalidParameter(
-        message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
-    )
-
-
-def citations_of(
-    session: Session, source_id: str, query: PageQuery
-) -> tuple[list[tuple[str, str]], int, str | None]:
-    """A page of (record_type, record_id) of the records citing a source, in text order, their
-    number, and (when read by cursor and more may follow) the cursor of the next page.
-
-    A cursor names a record as `collection/id` (e.g. `projects/zhanatas-wind-farm`); one that
-    is malformed is a 422, one that does not cite the source a 404.
-    """
-    first = func.min(col(Citation.start)).label("first")
-    statement = (
-        select(col(Citation.record_type), col(Citation.record_id))
-        .where(col(Citation.source_id) == source_id)
-        .group_by(col(Citation.record_type), col(Citation.record_id))
-    )
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    ordered = statement.add_columns(first).order_by(
-        first, sort_key(col(Citation.record_type)), sort_key(col(Citation.record_id))
-    )
-    if query.after is not None and query.offset:
-        raise _bad_after("use either after or offset, not both")
-    if query.after:
-        path, _, record_id = query.after.partition("/")
-        record_type = RECORD_TYPES.get(path)
-        if record_type is None or not record_id:
-            raise _bad_after("after must name a record as collection/id")
-        named = session.execute(
-            ordered.where(
-                col(Citation.record_type) == record_type, col(Citation.record_id) == record_id
-            )
-        ).first()
-        if named is None:
-            raise NotFound(f"after names {query.after!r}, which does not cite {source_id!r}.")
-        position = tuple_(
-            first, sort_key(col(Citation.record_type)), sort_key(col(Citation.record_id))
-        )
-        ordered = ordered.having(position > tuple_(named.first, record_type, record_id))
-    else:
-        ordered = ordered.offset(query.offset)
-    rows = session.execute(ordered.limit(query.page_size)).all()
-    keys = [(row.record_type, row.record_id) for row in rows]
-    cursor = None
-    if query.after is not None and len(keys) == query.page_size:
-        cursor = f"{COLLECTIONS[keys[-1][0]].path}/{keys[-1][1]}"
-    return keys, total, cursor
-
-
-def record_citations(
-    session: Session, source_id: str, keys: list[tuple[str, str]]
-) -> list[Citation]:
-    """The citations of a source by the given records."""
-    if not keys:
-        return []
-    types = {k for k, _ in keys}
-    ids = {i for _, i in keys}
-    rows = session.scalars(
-        select(Citation)
-        .where(
-            col(Citation.source_id) == source_id,
-            col(Citation.record_type).in_(types),
-            col(Citation.record_id).in_(ids),
-        )
-        # A total order (two excerpts may start at the same offset), so both engines agree.
-        .order_by(col(Citation.start), col(Citation.end), col(Citation.id))
-    )
-    wanted = set(keys)
-    return [c for c in rows.unique() if (c.record_type, c.record_id) in wanted]
 
 
 def source_text(session: Session, source_id: str) -> str | None:

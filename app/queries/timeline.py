@@ -1,25 +1,23 @@
 """Queries on the timeline: the dated facts of every collection, in date order."""
 
-import json
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
 from app.models import TimelineEntry, TimelinePerson, TimelinePlace
-from app.models.timeline import TimelineCollection
-from app.queries.common import (
-    DateBases,
-    ListQuery,
-    ListResult,
-    ListSpec,
-    Ref,
-    Text,
-    Year,
-    run_list,
-    year_of,
-)
+from app.queries.filters import year_of
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.parameters import DateBases, ListQuery, Ref, Text, Year
+from app.registry import COLLECTIONS
+
+# The collections whose dates the timeline lists (declared with each, in app/registry.py).
+TIMELINE_COLLECTIONS = [c.path for c in COLLECTIONS if c.timeline is not None]
+if TYPE_CHECKING:
+    TimelineCollection = str
+else:
+    TimelineCollection = Literal[tuple(TIMELINE_COLLECTIONS)]
 
 SORTABLE = {
     "date": col(TimelineEntry.date_start),
@@ -43,6 +41,7 @@ SPEC = ListSpec(
     bases=((col(TimelineEntry.date_basis), col(TimelineEntry.date)),),
     pair=col(TimelineEntry.pair),
     cited=False,
+    document=col(TimelineEntry.document),
 )
 
 
@@ -80,7 +79,7 @@ class TimelineQuery(ListQuery):
 
 
 def list_timeline(session: Session, query: TimelineQuery) -> ListResult:
-    """A filtered page of timeline entries, each as its stored document (a dict)."""
+    """A filtered page of timeline entries, each as its stored JSON document."""
     statement = select(TimelineEntry)
     if query.collection:
         statement = statement.where(col(TimelineEntry.collection).in_(query.collection))
@@ -98,6 +97,4 @@ def list_timeline(session: Session, query: TimelineQuery) -> ListResult:
                 col(TimelinePerson.person_id) == query.person,
             )
         )
-    result = run_list(session, statement, query, SPEC)
-    documents: list[Any] = [json.loads(row.document) for row in result.rows]
-    return ListResult(documents, result.total, result.facets, result.next_cursor)
+    return run_list(session, statement, query, SPEC)

@@ -7,19 +7,10 @@ from sqlalchemy import case, func, or_, select
 from sqlmodel import Session, col
 
 from app.models import TradeStat
-from app.queries.common import (
-    MAX_TEXT,
-    DateBases,
-    FigureQuery,
-    ListResult,
-    ListSpec,
-    Ref,
-    Text,
-    Year,
-    run_list,
-    sort_key,
-    year_of,
-)
+from app.queries.filters import year_of
+from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.ordering import sort_key
+from app.queries.parameters import MAX_TEXT, DateBases, FigureQuery, Ref, Text, Year
 
 SORTABLE = {
     "id": col(TradeStat.id),

@@ -6,7 +6,7 @@ trigram indexes on label and body for words of scripts written without spaces (C
 matched by substring.
 
 Revision ID: b7d2e4f19a60
-Revises: 97cb937442d0
+Revises: 8d3c6f2e4b17
 Create Date: 2026-11-30 08:40:00.000000
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'b7d2e4f19a60'
-down_revision: Union[str, Sequence[str], None] = '97cb937442d0'
+down_revision: Union[str, Sequence[str], None] = '8d3c6f2e4b17'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,6 +1,6 @@
 """The way in: `GET /` and `GET /v1` name the service and link to everything it serves.
 
-The collections are the declared ones (`sources` and app/queries/records.py's COLLECTIONS),
+The collections are the declared ones (app/registry.py's COLLECTIONS),
 and the other links come from the OpenAPI document of the running app, so the index lists
 exactly the endpoints that exist: every GET path under /v1 without a path parameter
 (templated, RFC 6570, when it needs query parameters, like search's `q`).
@@ -16,9 +16,9 @@ from app.api.examples import media_example
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep
 from app.errors import ServiceUnavailable
-from app.queries.common import NoQuery
 from app.queries.meta import build_info
-from app.queries.records import COLLECTIONS
+from app.queries.parameters import NoQuery
+from app.registry import COLLECTIONS
 
 router = APIRouter(tags=["meta"], responses=PROBLEM_RESPONSES)
 
@@ -91,7 +91,7 @@ def _name(path: str) -> str:
 def _links(app: FastAPI) -> tuple[dict[str, Link], dict[str, Link]]:
     """(collections, other links), from the app's OpenAPI document."""
     paths = app.openapi()["paths"]
-    declared = {f"/v1/{name}" for name in ("sources", *(c.path for c in COLLECTIONS.values()))}
+    declared = {f"/v1/{c.path}" for c in COLLECTIONS}
     collections: dict[str, Link] = {}
     links: dict[str, Link] = {}
     for path, item in paths.items():

@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 from app.api.examples import example, json_example
 from app.deps import SessionDep
 from app.errors import ServiceUnavailable
-from app.queries.common import NoQuery
 from app.queries.meta import build_info, counts
+from app.queries.parameters import NoQuery
 
 router = APIRouter(tags=["meta"])
 health_router = APIRouter(tags=["health"])

@@ -1,4 +1,5 @@
-"""Routes of /v1/sources: bibliographic facts, exact texts and the records citing them."""
+"""Routes of /v1/sources beyond the list and the item: exact texts and the records citing
+them."""
 
 from typing import Annotated
 
@@ -6,62 +7,17 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from app.api.examples import example
-from app.api.formats import (
-    item_response,
-    item_responses,
-    list_response,
-    list_responses,
-    page_response,
-    page_responses,
-)
+from app.api.formats import page_response, page_responses
 from app.api.pagination import Page
-from app.api.problems import PROBLEM_RESPONSES
 from app.api.records import RecordRef, record_refs
 from app.deps import SessionDep, SourceDep
 from app.errors import NotFound
-from app.models import Source, SourcePublic
-from app.queries.common import ItemQuery, ListResult, NoQuery
-from app.queries.sources import CitingQuery, SourceQuery, list_sources, source_text
+from app.queries.parameters import NoQuery
+from app.queries.records import CitingQuery
+from app.queries.sources import source_text
 
-router = APIRouter(prefix="/sources", tags=["sources"], responses=PROBLEM_RESPONSES)
-
-
-def _public(source: Source) -> SourcePublic:
-    return SourcePublic.model_validate(source, update={"text_url": f"/v1/sources/{source.id}/text"})
-
-
-def _public_page(session: SessionDep, query: SourceQuery) -> ListResult:
-    result = list_sources(session, query)
-    result.rows = [_public(row) for row in result.rows]
-    return result
-
-
-@router.get(
-    "",
-    operation_id="list_sources",
-    summary="List sources",
-    response_model=Page[SourcePublic],
-    responses=list_responses("sources", SourcePublic),
-)
-def read_sources(
-    request: Request, session: SessionDep, query: Annotated[SourceQuery, Query()]
-) -> Response:
-    """The source documents every record is drawn from."""
-    return list_response(request, SourcePublic, query, lambda q: _public_page(session, q))
-
-
-@router.get(
-    "/{id}",
-    operation_id="get_source",
-    summary="Get a source",
-    response_model=SourcePublic,
-    responses=item_responses("sources", SourcePublic),
-)
-def read_source(
-    request: Request, source: SourceDep, query: Annotated[ItemQuery, Query()]
-) -> Response:
-    """One source's bibliographic facts (its text is at /v1/sources/{id}/text)."""
-    return item_response(request, SourcePublic, _public(source), query)
+# Mounted under /v1/sources beside the list and item routes (app/api/routes/collections.py).
+router = APIRouter()
 
 
 @router.get(

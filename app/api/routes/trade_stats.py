@@ -1,4 +1,4 @@
-"""Routes of /v1/trade-stats."""
+"""Routes of /v1/trade-stats beyond the list and the item: the time series."""
 
 import datetime as dt
 from typing import Annotated
@@ -10,35 +10,15 @@ from app.api.examples import example, media_example
 from app.api.flat import csv_lines, flat_columns
 from app.api.formats import (
     csv_media,
-    item_response,
-    item_responses,
-    list_response,
-    list_responses,
     negotiate,
 )
-from app.api.pagination import Page
-from app.api.problems import PROBLEM_RESPONSES
-from app.deps import SessionDep, TradeStatDep
-from app.models import PersonSummary, TradeStat, TradeStatPublic
+from app.deps import SessionDep
+from app.models import PersonSummary, TradeStat
 from app.models.types import DateBasis, FullDate
-from app.queries.common import ItemQuery
-from app.queries.trade_stats import SeriesQuery, TradeStatQuery, list_trade_stats, series_points
+from app.queries.trade_stats import SeriesQuery, series_points
 
-router = APIRouter(prefix="/trade-stats", tags=["trade statistics"], responses=PROBLEM_RESPONSES)
-
-
-@router.get(
-    "",
-    operation_id="list_trade_stats",
-    summary="List trade statistics",
-    response_model=Page[TradeStatPublic],
-    responses=list_responses("trade-stats", TradeStatPublic),
-)
-def read_trade_stats(
-    request: Request, session: SessionDep, query: Annotated[TradeStatQuery, Query()]
-) -> Response:
-    """Trade and investment figures, actual and target, each with who stated it."""
-    return list_response(request, TradeStatPublic, query, lambda q: list_trade_stats(session, q))
+# Mounted under /v1/trade-stats beside the list and item routes (app/api/routes/collections.py).
+router = APIRouter()
 
 
 class SeriesPoint(BaseModel):
@@ -156,17 +136,3 @@ def read_trade_series(
     return Response(
         result.model_dump_json(), media_type="application/json", headers={"Vary": "Accept"}
     )
-
-
-@router.get(
-    "/{id}",
-    operation_id="get_trade_stat",
-    summary="Get a trade statistic",
-    response_model=TradeStatPublic,
-    responses=item_responses("trade-stats", TradeStatPublic),
-)
-def read_trade_stat(
-    request: Request, trade_stat: TradeStatDep, query: Annotated[ItemQuery, Query()]
-) -> Response:
-    """One trade statistic with its citations."""
-    return item_response(request, TradeStatPublic, trade_stat, query)

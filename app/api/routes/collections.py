@@ -1,0 +1,86 @@
+"""Routes of every collection: `GET /v1/<path>` (a list) and `GET /v1/<path>/{id}` (one
+record), made from its declaration in app/registry.py."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.routing import APIRoute
+
+from app.api.formats import item_response, item_responses, list_response, list_responses
+from app.api.pagination import Page
+from app.api.problems import PROBLEM_RESPONSES
+from app.deps import RecordId, SessionDep
+from app.errors import NotFound
+from app.queries.documents import document
+from app.queries.parameters import GeoItemQuery, ItemQuery
+from app.registry import Collection
+from app.representations import header_of
+
+
+def _shadowed_by_item(extra: APIRouter) -> bool:
+    """Whether `extra` has a one-segment path (`/series`) that `/{id}` would match if the
+    item route came first."""
+    return any(isinstance(r, APIRoute) and r.path.count("/") == 1 for r in extra.routes)
+
+
+def collection_router(collection: Collection, extra: APIRouter | None = None) -> APIRouter:
+    """The list and item routes of `collection`, plus `extra` routes under its path."""
+    router = APIRouter(
+        prefix=f"/{collection.path}", tags=[collection.tag], responses=PROBLEM_RESPONSES
+    )
+    item_params = GeoItemQuery if collection.geometry is not None else ItemQuery
+    list_params = Annotated[collection.query, Query()]  # type: ignore[name-defined]
+    header = header_of(collection.public)
+
+    def read_list(request: Request, session: SessionDep, query: list_params) -> Response:
+        return list_response(
+            request,
+            collection.public,
+            query,
+            lambda q: collection.select(session, q),
+            collection.geometry,
+        )
+
+    def read_item(
+        request: Request,
+        session: SessionDep,
+        id: RecordId,
+        query: Annotated[item_params, Query()],  # type: ignore[valid-type]
+    ) -> Response:
+        def fetch(fmt: str) -> str | None:
+            text = document(session, collection.record_type, id, fmt)
+            return header + text if fmt == "csv" and text is not None else text
+
+        response = item_response(request, query, fetch, collection.geometry is not None)
+        if response is None:
+            raise NotFound(f"No {collection.noun} with id {id!r}.")
+        return response
+
+    read_list.__doc__ = collection.list_doc
+    read_item.__doc__ = collection.item_doc
+    article = "an" if collection.noun[0] in "aeiou" else "a"
+    router.add_api_route(
+        "",
+        read_list,
+        methods=["GET"],
+        name=f"read_{collection.key}",
+        operation_id=f"list_{collection.key}",
+        summary=f"List {collection.plural}",
+        response_model=Page[collection.public],  # type: ignore[name-defined]
+        responses=list_responses(collection.path, collection.public, collection.geometry),
+    )
+    if extra is not None and _shadowed_by_item(extra):
+        router.include_router(extra)
+    router.add_api_route(
+        "/{id}",
+        read_item,
+        methods=["GET"],
+        name=f"read_{collection.record_type}",
+        operation_id=f"get_{collection.record_type}",
+        summary=f"Get {article} {collection.noun}",
+        response_model=collection.public,
+        responses=item_responses(collection.path, collection.public, collection.geometry),
+    )
+    if extra is not None and not _shadowed_by_item(extra):
+        router.include_router(extra)
+    return router

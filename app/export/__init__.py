@@ -1,0 +1,1 @@
+"""Exports of the built dataset: the Frictionless Data Package (package.py, write.py)."""

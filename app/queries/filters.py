@@ -1,0 +1,115 @@
+"""SQL conditions the lists share: text match (JSON list elements included), citing a
+source, partial-date years and period overlap."""
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    String,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlmodel import col
+
+from app.models import Citation
+
+
+def year_of(column: Any) -> Any:
+    """The year of a partial ISO date column, for facets."""
+    return func.substr(column, 1, 4)
+
+
+class JSONElementLike(ColumnElement[bool]):
+    """Some element of a JSON array of strings matches a LIKE pattern, case-insensitively.
+
+    The elements are matched one by one, never the serialized JSON, so `[`, `"` or `,` in a
+    query are characters of a name, not JSON syntax.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy reads it from the class)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("pattern", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: Any, pattern: str) -> None:
+        self.column = column
+        self.pattern = literal(pattern, String())
+
+
+@compiles(JSONElementLike)
+def _json_element_like_sqlite(element: JSONElementLike, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    pattern = compiler.process(element.pattern, **kw)
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({column}) AS element "
+        f"WHERE lower(element.value) LIKE lower({pattern}) ESCAPE '\\')"
+    )
+
+
+@compiles(JSONElementLike, "postgresql")
+def _json_element_like_postgresql(element: JSONElementLike, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    pattern = compiler.process(element.pattern, **kw)
+    return (
+        f"EXISTS (SELECT 1 FROM json_array_elements_text(CAST({column} AS JSON)) AS element "
+        f"WHERE element ILIKE {pattern} ESCAPE '\\')"
+    )
+
+
+def contains(text: str, *columns: Any) -> ColumnElement[bool]:
+    """Case-insensitive substring match of `text` in any of `columns` (in any element of a
+    JSON list column, such as aliases)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        *(
+            JSONElementLike(column, pattern)
+            if isinstance(column.type, JSON)
+            else column.ilike(pattern, escape="\\")
+            for column in columns
+        )
+    )
+
+
+def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[bool]:
+    """The record cites `source_id`."""
+    # An alias of its own, so that a query also joining citation (the `source` facet) does
+    # not correlate this subquery's table away (SQLAlchemy: "returned no FROM clauses").
+    cited = aliased(Citation)
+    return exists(
+        select(col(cited.id)).where(
+            col(cited.record_type) == record_type,
+            col(cited.record_id) == id_column,
+            col(cited.source_id) == source_id,
+        )
+    )
+
+
+def period_overlaps(start: Any, end: Any, year_from: int | None, year_to: int | None) -> list[Any]:
+    """Clauses keeping periods (or a partial date's full-date interval) that overlap the
+    years, inclusive; an open end is taken as the other end."""
+    clauses = []
+    if year_from is not None:
+        clauses.append(func.coalesce(end, start) >= f"{year_from:04d}")
+    if year_to is not None:
+        clauses.append(func.coalesce(start, end) < f"{year_to + 1:04d}")
+    return clauses
+
+
+def basis_in(bases: tuple[tuple[Any, Any], ...], allowed: list[str]) -> ColumnElement[bool]:
+    """Records that have a date and whose every date has one of the `allowed` bases."""
+    return and_(
+        or_(*(date.is_not(None) for _, date in bases)),
+        *(or_(date.is_(None), basis.in_(allowed)) for basis, date in bases),
+    )

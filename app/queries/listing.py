@@ -1,0 +1,189 @@
+"""A collection's list: its spec (filters, sorts, facets), the checks of a list query, and
+the page, total, facets and next cursor that answer it."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlmodel import Session
+
+from app.models import RecordDocument
+from app.queries import cursors
+from app.queries.documents import joined_on, text_of
+from app.queries.errors import BadCursor, UnknownField
+from app.queries.facets import facet_counts, facet_names
+from app.queries.filters import basis_in, cited_in, contains, period_overlaps
+from app.queries.ordering import nulls_last, sort_key
+from app.queries.parameters import ListQuery
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What a collection's list filters, sorts and facets by, and how its records are cited.
+
+    The filters every list shares are declared here and applied by `run_list`; a query
+    module writes only the filters peculiar to its collection.
+    """
+
+    record_type: str
+    id_column: Any
+    sortable: dict[str, Any]
+    default_order: list[Any]
+    facets: dict[str, Any]
+    equals: dict[str, Any] = field(default_factory=dict)  # query field -> column
+    text: tuple[Any, ...] = ()  # columns that `q` searches
+    # (first day, last day) columns of the date or period that year_from/year_to overlap.
+    period: tuple[Any, Any] | None = None
+    # (basis column, date column) of each date that `date_basis` filters.
+    bases: tuple[tuple[Any, Any], ...] = ()
+    pair: Any = None  # the country-pair column
+    disputed: Any = None  # the disagreement column that `disputed` tests
+    cited: bool = True  # its rows are records citing sources (the `source` facet applies)
+    # A column of the table holding each row's served JSON, for a list whose documents are
+    # kept on its own table (the timeline); otherwise they are the records' RecordDocuments.
+    document: Any = None
+
+
+@dataclass
+class ListResult:
+    """A page of rows, the number matching, the facet counts asked for, and the keyset
+    cursor of the next page (when the list was read by cursor and more may follow).
+
+    The rows of a CSV or GeoJSON export are an iterator, read from the database as the
+    answer is written; every other list's are a list."""
+
+    rows: Any
+    total: int
+    facets: dict[str, list[tuple[Any, int]]] | None = None
+    next_cursor: str | None = None
+    # The format the rows are already written in (json, csv, geojson); None for objects.
+    written_as: str | None = None
+
+
+@dataclass(frozen=True)
+class ListPlan:
+    """A list query once every parameter is checked: how to order, what to count, where a
+    keyset page starts."""
+
+    order: list[Any]
+    facets: list[str] | None
+    keyset: tuple[Any, bool] | None  # (column, descending) when read by cursor
+    cursor: tuple[Any, str] | None  # the decoded `after`, past the first keyset page
+
+
+def order_by(
+    sort: str | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
+) -> list[Any]:
+    """ORDER BY clauses for a `sort` value; an unknown field is UnknownField.
+
+    Every clause puts NULLs last and orders text by code point, on both engines."""
+    if not sort:
+        return [*(nulls_last(clause) for clause in default), sort_key(tiebreak)]
+    clauses = []
+    for raw in sort.split(","):
+        name = raw.strip()
+        descending = name.startswith("-")
+        name = name.removeprefix("-")
+        if name not in allowed:
+            raise UnknownField("sort", name, sorted(allowed))
+        column = sort_key(allowed[name])
+        clauses.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
+    return [*clauses, sort_key(tiebreak)]
+
+
+def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
+    """Check every parameter of `query` against `spec`, before any SQL runs."""
+    order = order_by(query.sort, spec.sortable, spec.default_order, spec.id_column)
+    facets = facet_names(query.facet, spec.facets, spec.cited) if query.facet else None
+    if query.after is None:
+        return ListPlan(order, facets, None, None)
+    if query.offset:
+        raise BadCursor("use either after or offset, not both")
+    keyset = cursors.sort_field(query.sort, spec.sortable, spec.id_column)
+    if not query.sort:
+        order = [sort_key(spec.id_column)]
+    cursor = cursors.decode_cursor(query.after) if query.after else None
+    return ListPlan(order, facets, keyset, cursor)
+
+
+def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> Select[Any]:
+    """Apply the filters declared in `spec`: equality, source, pair, q, years, disputed."""
+    values = query.model_dump()
+    for name, column in spec.equals.items():
+        if values.get(name) is not None:
+            statement = statement.where(column == values[name])
+    if values.get("source"):
+        statement = statement.where(cited_in(spec.record_type, spec.id_column, values["source"]))
+    if spec.pair is not None and values.get("pair"):
+        statement = statement.where(spec.pair == values["pair"])
+    if spec.text and values.get("q"):
+        statement = statement.where(contains(values["q"], *spec.text))
+    year_from, year_to = values.get("year_from"), values.get("year_to")
+    if spec.period is not None:
+        statement = statement.where(*period_overlaps(*spec.period, year_from, year_to))
+    if spec.bases and values.get("date_basis"):
+        statement = statement.where(basis_in(spec.bases, values["date_basis"]))
+    if spec.disputed is not None and values.get("disputed") is not None:
+        disputed = spec.disputed.is_not(None) if values["disputed"] else spec.disputed.is_(None)
+        statement = statement.where(disputed)
+    return statement
+
+
+def run_list(
+    session: Session, statement: Select[Any], query: ListQuery, spec: ListSpec
+) -> ListResult:
+    """One page of `statement` with the shared filters applied, as the stored documents of
+    its records in the query's format; its total, any facets, and the next cursor.
+
+    The SQL selects over the table's typed, indexed columns and joins each selected id to its
+    document: no ORM object is built.
+    """
+    checked = plan(query, spec)
+    statement = shared_filters(statement, query, spec)
+    facets = None
+    if checked.facets:
+        facets = facet_counts(
+            session,
+            statement,
+            checked.facets,
+            spec.facets,
+            spec.record_type,
+            spec.id_column,
+            spec.cited,
+        )
+    # Plain rows of text: the connection runs them without the ORM's result machinery.
+    connection = session.connection()
+    total = connection.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    keyed = checked.keyset[0] if checked.keyset is not None else spec.id_column
+    if spec.document is not None:
+        written_as = "json"
+        page = statement.with_only_columns(
+            spec.document, spec.id_column, keyed, maintain_column_froms=True
+        )
+    else:
+        written_as = query.format or "json"
+        page = statement.with_only_columns(
+            text_of(written_as), spec.id_column, keyed, maintain_column_froms=True
+        ).join(RecordDocument, joined_on(spec.record_type, spec.id_column))
+    if checked.keyset is None:
+        page = page.order_by(*checked.order).limit(query.page_size).offset(query.offset)
+        if written_as in ("csv", "geojson"):
+            # An export may hold the whole collection: its rows are read as it is written.
+            return ListResult(_streamed(session, page), total, facets, None, written_as)
+        texts = list(connection.execute(page).scalars().all())
+        return ListResult(texts, total, facets, None, written_as)
+    column, descending = checked.keyset
+    if checked.cursor is not None:
+        page = page.where(cursors.after(column, descending, spec.id_column, checked.cursor))
+    found = connection.execute(page.order_by(*checked.order).limit(query.page_size)).all()
+    cursor = None
+    if len(found) == query.page_size:
+        cursor = cursors.encode_cursor(found[-1][2], found[-1][1])
+    return ListResult([row[0] for row in found], total, facets, cursor, written_as)
+
+
+def _streamed(session: Session, page: Select[Any], batch: int = 1000) -> Iterator[str]:
+    """The first column of `page`'s rows, fetched `batch` at a time as they are consumed."""
+    for row in session.connection().execute(page.execution_options(yield_per=batch)):
+        yield row[0]

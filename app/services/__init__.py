@@ -1,0 +1,2 @@
+"""Services: answers reshaped from query results (grouped, labelled, linked), so routes only
+parse, call and write out."""

@@ -1,0 +1,95 @@
+"""One Settings instance per app: create_app(Settings(...)) is honoured by every layer, and
+a request refused for its parameters runs no SQL."""
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from app.config import Settings
+from app.main import create_app
+from tests.conftest import COLLECTIONS
+
+
+def test_the_settings_are_the_apps_own(settings: Settings) -> None:
+    narrow = settings.model_copy(update={"max_limit": 5})
+    with TestClient(create_app(narrow)) as small, TestClient(create_app(settings)) as default:
+        assert small.app.state.settings is narrow  # type: ignore[attr-defined]
+        assert default.get("/v1/quotes", params={"limit": 6}).status_code == 200
+
+
+def test_max_limit_caps_every_json_list(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(max_limit=5, response_cache_entries=0)
+    for collection in COLLECTIONS:
+        refused = client.get(f"/v1/{collection}", params={"limit": 6})
+        assert refused.status_code == 422, (collection, refused.text)
+        assert refused.json()["errors"][0]["loc"] == ["query", "limit"]
+        assert "at most 5" in refused.json()["detail"]
+        # The default page (50) is cut to the cap rather than refused.
+        page = client.get(f"/v1/{collection}").json()
+        assert page["limit"] == 5 and len(page["items"]) <= 5
+    source = client.get("/v1/sources", params={"limit": 1}).json()["items"][0]["id"]
+    for path, params in (
+        ("/v1/search", {"q": "Kazakhstan"}),
+        (f"/v1/sources/{source}/records", {}),
+    ):
+        assert client.get(path, params={**params, "limit": 6}).status_code == 422, path
+        page = client.get(path, params=params).json()
+        assert page["limit"] == 5 and len(page["items"]) == 5, path
+
+
+def test_max_export_rows_caps_csv_and_geojson(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(max_export_rows=3, response_cache_entries=0)
+    refused = client.get("/v1/quotes", params={"format": "csv", "limit": 4})
+    assert refused.status_code == 422
+    assert "at most 3 for csv" in refused.json()["detail"]
+    rows = list(csv.reader(io.StringIO(client.get("/v1/quotes?format=csv").text)))
+    assert len(rows) == 1 + 3
+    features = client.get("/v1/places?format=geojson").json()
+    assert features["numberReturned"] == 3 and features["numberMatched"] > 3
+    # JSON pages keep their own cap.
+    assert client.get("/v1/quotes", params={"limit": 50}).status_code == 200
+
+
+@contextmanager
+def statements(client: TestClient) -> Iterator[list[str]]:
+    """The SQL statements the app runs while the block runs."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    engine = client.app.state.database.engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_parameter_checks_run_before_any_sql(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(response_cache_entries=0)
+    refusals = [
+        ("/v1/projects", {"facet": "sector", "format": "csv"}, 422),
+        ("/v1/projects", {"facet": "sector,bogus"}, 422),
+        ("/v1/projects", {"sort": "bogus"}, 422),
+        ("/v1/projects", {"after": "not-a-cursor"}, 422),
+        ("/v1/projects", {"after": "", "offset": 3}, 422),
+        ("/v1/projects", {"after": "", "sort": "name,status"}, 422),
+        ("/v1/projects", {"limit": 501}, 422),
+        ("/v1/people", {"format": "geojson"}, 422),
+        ("/v1/search", {"q": "wind", "after": "nowhere"}, 422),
+    ]
+    for path, params, status in refusals:
+        with statements(client) as seen:
+            response = client.get(path, params=params)
+        assert response.status_code == status, (path, params, response.text)
+        assert seen == [], (path, params, seen)
+    # The counter sees the statements of an answer that is computed.
+    with statements(client) as seen:
+        assert client.get("/v1/projects", params={"facet": "sector"}).status_code == 200
+    assert len(seen) >= 2
