@@ -99,6 +99,12 @@ class Collection:
     timeline: TimelineDates | None = None
 
     @property
+    def vocabulary_fields(self) -> dict[str, str]:
+        """Every field whose values come from a vocabulary: the declared ones, and each
+        date's basis field (from `date_basis`)."""
+        return {**self.vocabularies, **{date.basis: "date_basis" for date in self.dates}}
+
+    @property
     def record_type(self) -> str:
         """The singular naming its records on citations (`trade_stat`), as its list spec says."""
         return self.spec.record_type

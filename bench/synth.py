@@ -34,6 +34,7 @@ from app.models import (
     RecordDocument,
     Source,
 )
+from app.models.types import interval_of
 from app.registry import COLLECTIONS
 
 # Values of the curated vocabularies (data/vocabularies.yaml), so filters hit realistic shares.
@@ -225,8 +226,13 @@ def _projects(n: int, place_ids: list[str], rng: random.Random) -> Iterator[dict
             "status": rng.choice(STATUSES),
             "start_date": start,
             "start_date_precision": start_precision,
+            "start_date_start": interval_of(start)[0],
+            "start_date_end": interval_of(start)[1],
             "completion_date": completion,
             "completion_date_precision": completion_precision,
+            # The full-date interval the list sorts and filters by, as the loader derives it.
+            "completion_date_start": interval_of(completion)[0],
+            "completion_date_end": interval_of(completion)[1],
             "bri": rng.choice([True, None]),
             "description": _text(rng, 45),
             "place_id": None if rng.random() < NO_PLACE_SHARE else rng.choice(place_ids),

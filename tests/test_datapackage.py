@@ -167,3 +167,19 @@ def test_the_served_package_validates(database_url: str) -> None:
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_every_date_basis_column_is_constrained_to_the_vocabulary(
+    package: dict[str, Any], vocabularies: dict[str, dict[str, str]]
+) -> None:
+    # Collections with no vocabulary of their own (awards, quotes) included.
+    allowed = sorted(vocabularies["date_basis"])
+    checked = set()
+    for collection in COLLECTIONS:
+        fields = {f["name"]: f for f in _resource(package, collection.path)["schema"]["fields"]}
+        for date in collection.dates:
+            if date.basis in fields:
+                enum = fields[date.basis].get("constraints", {}).get("enum")
+                assert sorted(enum or []) == allowed, (collection.path, date.basis, enum)
+                checked.add(collection.path)
+    assert {"awards", "quotes", "events", "sources"} <= checked, checked

@@ -462,12 +462,19 @@ def test_last_month_needs_the_month_of_publication(problems: Callable[..., list[
     ]
 
 
-def test_a_phrase_outside_the_grammar_is_not_recomputed(
+def test_a_relative_phrase_outside_the_grammar_is_refused(
     problems: Callable[..., list[str]],
 ) -> None:
-    # "in early July" is no form (a month without "this year"): the curated value stands;
-    # and a form inside a longer phrase is not read as that form.
+    # "in early July" is no form (a month without "this year"), and a form inside a longer
+    # phrase is not read as that form: neither can be checked, so neither may say `relative`.
     extra = "date_basis: relative\ndate_text: in early July"
-    assert problems(quote('"2024-07"', extra, excerpt="He visits in early July.")) == []
+    found = problems(quote('"2024-07"', extra, excerpt="He visits in early July."))
+    assert len(found) == 1 and "'in early July' is not a relative form" in found[0], found
     longer = "date_basis: relative\ndate_text: Last November, the visa-free"
-    assert problems(quote('"2024-11"', longer, excerpt="Last November, the visa-free")) == []
+    found = problems(quote('"2024-11"', longer, excerpt="Last November, the visa-free"))
+    assert len(found) == 1 and "is not a relative form the loader can recompute" in found[0]
+    # The same judgement, marked as the curator's inference with notes, is accepted.
+    inferred = quote(
+        '"2024-07"', "date_basis: inferred\ndate_text: in early July", "He visits in early July."
+    ).replace("  notes: null\n", "  notes: The July after the June interview.\n")
+    assert problems(inferred) == []

@@ -280,10 +280,12 @@ def test_a_source_text_with_a_byte_order_mark_is_refused(data_copy: Path) -> Non
     _, _, source_id = _first_source(data_copy)
     path = data_copy / "sources" / f"{source_id}.txt"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    problems = _problems(data_copy)
-    assert f"data/sources/{source_id}.txt:1: (encoding): " in {
-        f"{p.file}:{p.line}: {p.field}: " for p in problems
-    }
+    problem = _only(data_copy)  # not also a checksum or excerpt message
+    assert (problem.file, problem.line, problem.field) == (
+        f"data/sources/{source_id}.txt",
+        1,
+        "(encoding)",
+    )
 
 
 # ------------------------------------------------------------------ CI annotations
@@ -336,3 +338,12 @@ def test_a_source_kind_outside_its_vocabulary_is_refused(data_copy: Path) -> Non
         "kind",
     )
     assert "'blog post' is not in vocabulary 'source_kind'" in problem.message
+
+
+def test_a_source_text_with_crlf_line_endings_is_one_message(data_copy: Path) -> None:
+    _, _, source_id = _first_source(data_copy)
+    path = data_copy / "sources" / f"{source_id}.txt"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    problem = _only(data_copy)
+    assert (problem.file, problem.field) == (f"data/sources/{source_id}.txt", "(encoding)")
+    assert "CRLF" in problem.message

@@ -57,8 +57,8 @@ def test_loader_knows_the_collection(path: str) -> None:
     assert check.COLLECTIONS[collection.key] is collection.entry
     if collection.references:
         assert check.REFERENCE_FIELDS[collection.key] == collection.references
-    if collection.vocabularies:
-        assert check.VOCABULARY_FIELDS[collection.key] == collection.vocabularies
+    if collection.vocabulary_fields:  # the declared vocabularies and each date's basis
+        assert check.VOCABULARY_FIELDS[collection.key] == collection.vocabulary_fields
     order = [c.key for c in load_order()]
     assert collection.key in order
     for dependency in collection.depends_on:

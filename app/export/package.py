@@ -111,7 +111,7 @@ def _collection_table(collection: Collection) -> Table:
         for ref, target in collection.references.items()
         if "[" not in ref and "." not in ref and f"{ref}_id" in names
     }
-    vocabularies = {name: vocabulary for name, vocabulary in collection.vocabularies.items()}
+    vocabularies = dict(collection.vocabulary_fields)
     # The precision of a partial date (`published_precision` beside `published_start`).
     vocabularies.update(
         {

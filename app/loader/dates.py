@@ -128,7 +128,16 @@ def _check_relative(
         report(field.text or field.basis, field.text or field.basis, str(exc))
         return
     if resolved is None:
-        return  # a phrase outside the grammar: the curator's resolution stands (README)
+        # "Checked, not trusted": a relative date the loader cannot recompute would be a
+        # curator's judgement marked as a resolution, which is what `inferred` is for.
+        report(
+            field.basis,
+            field.basis,
+            f"{text!r} is not a relative form the loader can recompute (data/README.md lists "
+            "them): mark the date `inferred` and say how in notes, or add the form to "
+            "app/loader/relative.py",
+        )
+        return
     against = f"{text!r} resolved against source {source.id!r} published {source.published}"
     if field.name == "period":
         first, last = resolved.interval

@@ -1,10 +1,9 @@
 """The stored representations of records (RecordDocument): which text serves which format,
 and one record's text by id."""
 
-from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import RecordDocument
@@ -20,16 +19,6 @@ TEXTS: dict[str, Any] = {
 def text_of(fmt: str | None) -> Any:
     """The column holding a record's representation in format `fmt` (JSON by default)."""
     return TEXTS[fmt or "json"]
-
-
-@cache
-def joined_on(record_type: str, id_column: Any) -> Any:
-    """The join condition from a collection's table to its records' documents (built once
-    per collection: statements are immutable)."""
-    return and_(
-        col(RecordDocument.record_type) == record_type,
-        col(RecordDocument.record_id) == id_column,
-    )
 
 
 def document(session: Session, record_type: str, record_id: str, fmt: str) -> str | None:

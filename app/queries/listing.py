@@ -1,16 +1,16 @@
 """A collection's list: its spec (filters, sorts, facets), the checks of a list query, and
 the page, total, facets and next cursor that answer it."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import RecordDocument
 from app.queries import cursors
-from app.queries.documents import joined_on, text_of
+from app.queries.documents import text_of
 from app.queries.errors import BadCursor, UnknownField
 from app.queries.facets import facet_counts, facet_names
 from app.queries.filters import basis_in, cited_in, contains, period_overlaps
@@ -136,8 +136,8 @@ def run_list(
     """One page of `statement` with the shared filters applied, as the stored documents of
     its records in the query's format; its total, any facets, and the next cursor.
 
-    The SQL selects over the table's typed, indexed columns and joins each selected id to its
-    document: no ORM object is built.
+    SQL over the table's typed, indexed columns selects the page's ids, then their stored
+    documents are read by id: no ORM object is built.
     """
     checked = plan(query, spec)
     statement = shared_filters(statement, query, spec)
@@ -156,23 +156,28 @@ def run_list(
     connection = session.connection()
     total = connection.scalar(select(func.count()).select_from(statement.subquery())) or 0
     keyed = checked.keyset[0] if checked.keyset is not None else spec.id_column
+    # The page is chosen over the table's own indexed columns (ids and sort key only), then
+    # its records' stored texts are read by id: joining the documents into the ordered,
+    # limited statement would let the planner scan them all on a large table.
     if spec.document is not None:
         written_as = "json"
         page = statement.with_only_columns(
             spec.document, spec.id_column, keyed, maintain_column_froms=True
         )
+        texts_of = None
     else:
         written_as = query.format or "json"
         page = statement.with_only_columns(
-            text_of(written_as), spec.id_column, keyed, maintain_column_froms=True
-        ).join(RecordDocument, joined_on(spec.record_type, spec.id_column))
+            spec.id_column, spec.id_column, keyed, maintain_column_froms=True
+        )
+        texts_of = _texts_reader(session, spec.record_type, written_as)
     if checked.keyset is None:
         page = page.order_by(*checked.order).limit(query.page_size).offset(query.offset)
         if written_as in ("csv", "geojson"):
             # An export may hold the whole collection: its rows are read as it is written.
-            return ListResult(_streamed(session, page), total, facets, None, written_as)
-        texts = list(connection.execute(page).scalars().all())
-        return ListResult(texts, total, facets, None, written_as)
+            return ListResult(_streamed(session, page, texts_of), total, facets, None, written_as)
+        found = connection.execute(page).all()
+        return ListResult(_texts(found, texts_of), total, facets, None, written_as)
     column, descending = checked.keyset
     if checked.cursor is not None:
         page = page.where(cursors.after(column, descending, spec.id_column, checked.cursor))
@@ -180,10 +185,41 @@ def run_list(
     cursor = None
     if len(found) == query.page_size:
         cursor = cursors.encode_cursor(found[-1][2], found[-1][1])
-    return ListResult([row[0] for row in found], total, facets, cursor, written_as)
+    return ListResult(_texts(found, texts_of), total, facets, cursor, written_as)
 
 
-def _streamed(session: Session, page: Select[Any], batch: int = 1000) -> Iterator[str]:
-    """The first column of `page`'s rows, fetched `batch` at a time as they are consumed."""
-    for row in session.connection().execute(page.execution_options(yield_per=batch)):
-        yield row[0]
+TextsOf = Callable[[list[str]], dict[str, str]]
+
+
+def _texts_reader(session: Session, record_type: str, fmt: str) -> TextsOf:
+    """A function giving the stored texts in format `fmt` of records of `record_type`, by id."""
+    column = text_of(fmt)
+
+    def read(ids: list[str]) -> dict[str, str]:
+        rows = session.connection().execute(
+            select(col(RecordDocument.record_id), column).where(
+                col(RecordDocument.record_type) == record_type,
+                col(RecordDocument.record_id).in_(ids),
+            )
+        )
+        return {row[0]: row[1] for row in rows}
+
+    return read
+
+
+def _texts(found: Sequence[Any], texts_of: TextsOf | None) -> list[str]:
+    """The texts of the page's rows, in the page's order: the row's own first column, or
+    the stored document of the id it names."""
+    if texts_of is None:
+        return [row[0] for row in found]
+    by_id = texts_of([row[0] for row in found]) if found else {}
+    return [by_id[row[0]] for row in found]
+
+
+def _streamed(
+    session: Session, page: Select[Any], texts_of: TextsOf | None, batch: int = 1000
+) -> Iterator[str]:
+    """The texts of `page`'s rows, in order, read `batch` rows at a time as they are consumed."""
+    result = session.connection().execute(page.execution_options(yield_per=batch))
+    for rows in result.partitions(batch):
+        yield from _texts(rows, texts_of)
