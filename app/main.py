@@ -13,6 +13,7 @@ from app.api.middleware import (
     ResponseCache,
     SecurityHeaders,
 )
+from app.api.params import read_vocabularies
 from app.api.router import api_router, root_router
 from app.config import Settings, get_settings
 from app.db import Database
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
+    app.state.vocabularies = read_vocabularies(settings.data_dir)
     problems.install(app)
     openapi.install(app)
     # Added last = outermost: CORS, then security headers on every answer (refusals

@@ -12,6 +12,7 @@ from app.api.examples import example, media_example, page_example
 from app.api.flat import Column, csv_lines, feature_properties, flat_columns
 from app.api.geojson import collection_schema, feature_schema
 from app.api.pagination import FacetCount, Page, next_links
+from app.api.params import check_query
 from app.errors import InvalidParameter, NotAcceptable
 from app.queries.common import ItemQuery, ListQuery, ListResult, PageQuery
 
@@ -95,6 +96,7 @@ def list_response(
     geometry: Geometry | None = None,
 ) -> Response:
     """Negotiate the format, fetch the page for it, and answer with Link and Vary headers."""
+    check_query(request, query)
     fmt = negotiate(request, query.format, geometry is not None)
     query = query.resolved(fmt)
     result = fetch(query)
@@ -113,8 +115,8 @@ def list_response(
         )
         body = page.model_dump_json(exclude={"facets"} if result.facets is None else None)
         return Response(body, media_type=JSON, headers=headers)
-    if query.facet:
-        raise InvalidParameter("facet is available with JSON only.")
+    # Facet counts live in the JSON envelope; a CSV or GeoJSON answer has nowhere to put
+    # them, so it is the same with or without `facet` (as the parameter says).
     rows = [item.model_dump(mode="json") for item in items]
     columns = flat_columns(model)
     name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
@@ -136,6 +138,7 @@ def page_response(
     fetch: Callable[[P], ListResult],
 ) -> Response:
     """A list that is not a collection (search hits, a source's records), as JSON or CSV."""
+    check_query(request, query)
     fmt = negotiate(request, query.format, geo=False)
     query = query.resolved(fmt)
     result = fetch(query)
@@ -164,6 +167,7 @@ def item_response(
     geometry: Geometry | None = None,
 ) -> Response:
     """One record in the negotiated format: JSON, a one-row CSV or a GeoJSON Feature."""
+    check_query(request, query)
     fmt = negotiate(request, query.format, geometry is not None)
     item = model.model_validate(record)
     headers = {"Vary": "Accept"}

@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 
 from app.api.examples import registered_examples
 from app.api.geojson import declared_schemas
+from app.api.params import VOCABULARY_KEY
 
 PACKAGE = "bilateral-relations-api"
 
@@ -128,6 +129,26 @@ def _declare_caching(document: dict[str, Any]) -> None:
         responses.setdefault("304", _NOT_MODIFIED)
 
 
+def _declare_parameters(document: dict[str, Any], app: FastAPI) -> None:
+    """Comma-separated lists are `style: form, explode: false`; a vocabulary's terms are the
+    enum of its parameters (read from data/vocabularies.yaml when the app was made)."""
+    vocabularies: dict[str, tuple[str, ...]] = getattr(app.state, "vocabularies", {})
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if schema.pop("x-comma-separated", False):
+                    parameter["style"] = "form"
+                    parameter["explode"] = False
+                name = schema.get(VOCABULARY_KEY)
+                if name in vocabularies:
+                    terms = list(vocabularies[name])
+                    for option in [schema, *schema.get("anyOf", [])]:
+                        target = option.get("items", option)
+                        if target.get("type") == "string":
+                            target["enum"] = terms
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     """The document served at /openapi.json (made once, then kept on the app)."""
     if app.openapi_schema:
@@ -147,6 +168,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     components["examples"] = registered_examples()
     components.setdefault("schemas", {}).update(declared_schemas())
     _declare_caching(document)
+    _declare_parameters(document, app)
     app.openapi_schema = document
     return document
 

@@ -1,12 +1,10 @@
 """What every list query shares: paging, sorting, text match, source and year filters."""
 
-import base64
-import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -21,12 +19,12 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, col
 
 from app.config import get_settings
-from app.errors import InvalidParameter
+from app.errors import InvalidParameter, NotFound
 from app.models import Citation
 
 T = TypeVar("T")
@@ -45,8 +43,9 @@ class PageQuery(BaseModel):
         ge=1,
         le=1_000_000,
         examples=[50],
-        description="Page size: 50 by default, at most 500 for JSON. CSV and GeoJSON return "
-        "the whole filtered collection by default (up to 100,000 records).",
+        description="Page size: 50 by default for JSON, whose pages hold at most 500 (a "
+        "larger limit is reduced to 500; the envelope's `limit` is the size used). CSV and "
+        "GeoJSON return the whole filtered collection by default, up to 100,000 records.",
     )
     offset: int = Field(
         default=0, ge=0, le=10_000_000, examples=[0], description="Records to skip."
@@ -67,21 +66,14 @@ class PageQuery(BaseModel):
 
     def resolved(self, fmt: str) -> Self:
         """This query for the negotiated format: the default limit is a JSON page, or the
-        whole filtered collection for CSV and GeoJSON; a limit above the format's cap is a
-        422."""
+        whole filtered collection for CSV and GeoJSON; a limit above the format's cap is
+        reduced to the cap (as GitHub does with per_page), and the JSON envelope's `limit`
+        says so. Every limit the schema allows means a page, whatever the format."""
         settings = get_settings()
         exporting = fmt in ("csv", "geojson")
         cap = settings.max_export_rows if exporting else settings.max_limit
-        limit = self.limit
-        if limit is None:
-            limit = cap if exporting else DEFAULT_LIMIT
-        elif limit > cap:
-            message = f"limit must be at most {cap} for {fmt}"
-            raise InvalidParameter(
-                message,
-                errors=[{"loc": ["query", "limit"], "msg": message, "type": "less_than_equal"}],
-            )
-        return self.model_copy(update={"format": fmt, "limit": limit})
+        limit = cap if self.limit is None and exporting else self.limit or DEFAULT_LIMIT
+        return self.model_copy(update={"format": fmt, "limit": min(limit, cap)})
 
     @property
     def page_size(self) -> int:
@@ -89,50 +81,142 @@ class PageQuery(BaseModel):
         return self.limit or DEFAULT_LIMIT
 
 
+@dataclass(frozen=True)
+class Choices:
+    """The values a comma-separated list parameter allows (a Field's `json_schema_extra`):
+    declared in OpenAPI as an array of enums with `explode: false`, checked by ListQuery."""
+
+    values: tuple[str, ...]
+
+    def __call__(self, schema: dict[str, Any]) -> None:
+        schema.pop("anyOf", None)
+        schema["anyOf"] = [
+            {
+                "type": "array",
+                "items": {"type": "string", "enum": list(self.values)},
+                "minItems": 1,
+            },
+            {"type": "null"},
+        ]
+        # app/api/openapi.py declares such a parameter `style: form, explode: false`.
+        schema["x-comma-separated"] = True
+
+
+def choices(values: Sequence[str], description: str) -> Any:
+    """A Field: an optional comma-separated list of `values`, e.g. `sort=-date,name`."""
+    return Field(default=None, description=description, json_schema_extra=Choices(tuple(values)))
+
+
+def sort_choices(sortable: Iterable[str]) -> Any:
+    """The `sort` Field of a list: each sortable field, ascending or (with `-`) descending."""
+    names = list(sortable)
+    return choices(
+        [value for name in names for value in (name, f"-{name}")],
+        "Comma-separated fields to sort by, `-` first for descending order (nulls last "
+        "either way); ties are broken by id. Allowed: " + ", ".join(names) + ".",
+    )
+
+
+def facet_choices(spec: "ListSpec") -> Any:
+    """The `facet` Field of a list: the fields whose values it can count, and `source`."""
+    names = [*spec.facets, "source"]
+    return choices(
+        names,
+        "Comma-separated fields to count per value over the filtered set (the JSON envelope's "
+        "`facets`; CSV and GeoJSON carry no counts). Allowed: " + ", ".join(names) + ".",
+    )
+
+
+def vocabulary(name: str, example: str, what: str) -> Any:
+    """A Field: a repeatable filter on terms of the vocabulary `name` of data/vocabularies.yaml
+    (the OpenAPI enum and the check of values are built from that file when the app is made)."""
+    return Field(
+        default=None,
+        examples=[[example]],
+        description=f"{what} (vocabulary `{name}`); repeat the parameter for any of several.",
+        json_schema_extra={"x-vocabulary": name},
+    )
+
+
+def any_of(example: str, what: str) -> Any:
+    """A Field: a repeatable equality filter (`country=KZ&country=CN` means either)."""
+    return Field(
+        default=None,
+        examples=[[example]],
+        description=f"{what}; repeat the parameter for any of several.",
+    )
+
+
+def _comma_separated(value: Any) -> Any:
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        return [
+            part
+            for item in value
+            for part in (item.split(",") if isinstance(item, str) else [item])
+        ]
+    return value
+
+
 class ListQuery(PageQuery):
     """Paging, sorting, facets and format, accepted by every collection's list."""
 
-    sort: str | None = Field(
+    after: str | None = Field(
         default=None,
-        max_length=MAX_TEXT,
-        description="Comma-separated fields to sort by; prefix a field with '-' for "
-        "descending order. The allowed fields are listed per endpoint.",
+        max_length=120,
+        pattern=r"^[a-z0-9-]*$",
+        description="Keyset cursor: the id of a record of this list (the last one you have); "
+        "the page continues after it in the requested order, so deep pages cost as little as "
+        'the first. `Link: rel="next"` carries it. An empty `after=` starts from the first '
+        "record; an id that names no record is a 404. `offset` then skips records after it.",
     )
-    facet: str | None = Field(
-        default=None,
-        max_length=MAX_TEXT,
-        description="Comma-separated fields to count per value over the filtered set "
-        "(JSON only); the allowed fields are listed per endpoint.",
-    )
+    sort: list[str] | None = choices((), "Fields to sort by (allowed values per endpoint).")
+    facet: list[str] | None = choices((), "Fields to count (allowed values per endpoint).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_choices(cls, data: Any) -> Any:
+        """Split comma-separated lists and refuse a value outside their choices with a 422
+        that lists the allowed ones."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name, info in cls.model_fields.items():
+            allowed = info.json_schema_extra
+            if not isinstance(allowed, Choices) or data.get(name) is None:
+                continue
+            values = _comma_separated(data[name])
+            unknown = [value for value in values if value not in allowed.values]
+            if unknown:
+                message = f"{name} cannot be {unknown[0]!r}; allowed: {', '.join(allowed.values)}"
+                raise InvalidParameter(
+                    message,
+                    allowed=list(allowed.values),
+                    errors=[{"loc": ["query", name], "msg": message, "type": "enum"}],
+                )
+            data[name] = values
+        return data
 
 
 def order_by(
-    sort: str | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
+    sort: list[str] | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
 ) -> list[Any]:
-    """ORDER BY clauses for a `sort` value; an unknown field is a 422 naming the allowed ones."""
+    """ORDER BY clauses for a `sort` list (fields checked by ListQuery), nulls last."""
     if not sort:
         return [*default, tiebreak]
     clauses = []
-    for raw in sort.split(","):
-        name = raw.strip()
-        descending = name.startswith("-")
-        name = name.removeprefix("-")
-        if name not in allowed:
-            names = sorted(allowed)
-            raise InvalidParameter(
-                f"cannot sort by {name!r}; allowed: {', '.join(names)}",
-                allowed=names,
-                errors=[
-                    {
-                        "loc": ["query", "sort"],
-                        "msg": f"unknown sort field {name!r}",
-                        "type": "enum",
-                    }
-                ],
-            )
-        column = allowed[name]
+    for _, column, descending in _sort_keys(sort, allowed):
         clauses.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
     return [*clauses, tiebreak]
+
+
+def _sort_keys(sort: list[str], allowed: dict[str, Any]) -> list[tuple[str, Any, bool]]:
+    """(name, column, descending) of each sort field."""
+    return [
+        (value.removeprefix("-"), allowed[value.removeprefix("-")], value.startswith("-"))
+        for value in sort
+    ]
 
 
 @dataclass
@@ -146,50 +230,34 @@ class ListResult:
     next_cursor: str | None = None
 
 
-def _bad_cursor(message: str) -> InvalidParameter:
-    return InvalidParameter(
-        message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
-    )
-
-
-def encode_cursor(value: Any, record_id: str) -> str:
-    """An opaque cursor naming a row by its sort value and id."""
-    raw = json.dumps([value, record_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[Any, str]:
-    """The sort value and id a cursor names; a malformed cursor is a 422."""
-    try:
-        value, record_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError):
-        raise _bad_cursor("after is not a cursor this API issued") from None
-    if not isinstance(record_id, str) or not isinstance(value, (str, int, float, bool, type(None))):
-        raise _bad_cursor("after is not a cursor this API issued")
-    return value, record_id
-
-
-def _sort_field(sort: str | None, allowed: dict[str, Any], id_column: Any) -> tuple[Any, bool]:
-    """The single (column, descending) a keyset page is ordered by."""
-    fields = [part.strip() for part in (sort or "").split(",") if part.strip()]
-    if len(fields) > 1:
-        raise _bad_cursor("after works with at most one sort field")
-    if not fields:
-        return id_column, False
-    name = fields[0].removeprefix("-")
-    return allowed[name], fields[0].startswith("-")
-
-
-def _after(column: Any, descending: bool, id_column: Any, cursor: str) -> Any:
-    """Rows after the cursor in (column nulls last, id) order."""
-    value, record_id = decode_cursor(cursor)
-    if column is id_column:
-        return id_column < record_id if descending else id_column > record_id
-    same = and_(column == value, id_column > record_id)
-    if value is None:
-        return and_(column.is_(None), id_column > record_id)
-    beyond = column < value if descending else column > value
-    return or_(beyond, same, column.is_(None))
+def _after(
+    session: Session, spec: "ListSpec", keys: list[tuple[str, Any, bool]], record_id: str
+) -> Any:
+    """Rows after the record `record_id` in (keys..., id) order, nulls last: the rows that
+    differ from it first on a key where they come later (keyset pagination, Stripe's
+    `starting_after`). A record id that names nothing is a 404."""
+    table = spec.id_column.table
+    values = session.execute(
+        select(*(column for _, column, _ in keys), spec.id_column)
+        .select_from(table)
+        .where(spec.id_column == record_id)
+    ).first()
+    if values is None:
+        raise NotFound(f"after: no {spec.record_type.replace('_', ' ')} with id {record_id!r}.")
+    later: list[Any] = []
+    equal: list[Any] = []
+    for (_, column, descending), value in zip(keys, values, strict=False):
+        if value is None:
+            beyond = None  # nulls come last: nothing but other nulls follows
+            same = column.is_(None)
+        else:
+            beyond = or_(column < value if descending else column > value, column.is_(None))
+            same = column == value
+        if beyond is not None:
+            later.append(and_(*equal, beyond))
+        equal.append(same)
+    later.append(and_(*equal, spec.id_column > record_id))
+    return or_(*later)
 
 
 @dataclass(frozen=True)
@@ -217,8 +285,11 @@ def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> 
     """Apply the filters declared in `spec`: equality, source, pair, q, years, disputed."""
     values = query.model_dump()
     for name, column in spec.equals.items():
-        if values.get(name) is not None:
-            statement = statement.where(column == values[name])
+        wanted = values.get(name)
+        if isinstance(wanted, list):  # repeatable: any of the values
+            statement = statement.where(column.in_(wanted))
+        elif wanted is not None:
+            statement = statement.where(column == wanted)
     if values.get("source"):
         statement = statement.where(cited_in(spec.record_type, spec.id_column, values["source"]))
     if spec.pair is not None and values.get("pair"):
@@ -239,7 +310,11 @@ def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> 
 def run_list(
     session: Session, statement: Select[Any], query: ListQuery, spec: ListSpec
 ) -> ListResult:
-    """One page of `statement` with the shared filters applied, its total, and any facets."""
+    """One page of `statement` with the shared filters applied, its total, and any facets.
+
+    Read by cursor (`after`), the page holds the records after the one it names, in the
+    requested order, and `next_cursor` is the id of the page's last record when more follow.
+    """
     statement = shared_filters(statement, query, spec)
     order = order_by(query.sort, spec.sortable, spec.default_order, spec.id_column)
     facets = facet_counts(session, statement, query.facet, spec) if query.facet else None
@@ -247,30 +322,28 @@ def run_list(
     if query.after is None:
         page = statement.order_by(*order).limit(query.page_size).offset(query.offset)
         return ListResult(list(session.scalars(page).unique().all()), total, facets)
-    if query.offset:
-        raise _bad_cursor("use either after or offset, not both")
-    column, descending = _sort_field(query.sort, spec.sortable, spec.id_column)
+    # Without `sort`, a cursor walks the list in id order (the one order every list has).
+    keys = _sort_keys(query.sort, spec.sortable) if query.sort else []
     if not query.sort:
         order = [spec.id_column]
     if query.after:
-        statement = statement.where(_after(column, descending, spec.id_column, query.after))
-    page = statement.order_by(*order).limit(query.page_size)
+        statement = statement.where(_after(session, spec, keys, query.after))
+    page = statement.order_by(*order).limit(query.page_size + 1).offset(query.offset)
     rows = list(session.scalars(page).unique().all())
     cursor = None
-    if len(rows) == query.page_size:
-        last = rows[-1]
-        cursor = encode_cursor(getattr(last, column.key), last.id)
+    if len(rows) > query.page_size:
+        rows = rows[: query.page_size]
+        cursor = rows[-1].id
     return ListResult(rows, total, facets, cursor)
 
 
 def facet_counts(
-    session: Session, statement: Select[Any], facet: str, spec: ListSpec
+    session: Session, statement: Select[Any], facet: list[str], spec: ListSpec
 ) -> dict[str, list[tuple[Any, int]]]:
-    """Counts per value of each requested field over the filtered set, most frequent first."""
-    allowed = sorted([*spec.facets, "source"])
+    """Counts per value of each requested field (checked by ListQuery) over the filtered set,
+    most frequent first."""
     result: dict[str, list[tuple[Any, int]]] = {}
-    for raw in facet.split(","):
-        name = raw.strip()
+    for name in facet:
         if name == "source":
             counted = func.count(func.distinct(spec.id_column))
             grouped = (
@@ -284,24 +357,12 @@ def facet_counts(
                 )
                 .group_by(col(Citation.source_id))
             )
-        elif name in spec.facets:
+        else:
             expression = spec.facets[name]
             counted = func.count()
             grouped = statement.with_only_columns(
                 expression, counted, maintain_column_froms=True
             ).group_by(expression)
-        else:
-            raise InvalidParameter(
-                f"cannot facet by {name!r}; allowed: {', '.join(allowed)}",
-                allowed=allowed,
-                errors=[
-                    {
-                        "loc": ["query", "facet"],
-                        "msg": f"unknown facet field {name!r}",
-                        "type": "enum",
-                    }
-                ],
-            )
         rows = session.execute(grouped.order_by(counted.desc(), grouped.selected_columns[0]))
         result[name] = [(row[0], int(row[1])) for row in rows]
     return result
@@ -373,11 +434,14 @@ def contains(text: str, *columns: Any) -> ColumnElement[bool]:
 
 def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[bool]:
     """The record cites `source_id`."""
+    # An alias of its own, so that a query also joining citation (the `source` facet) does
+    # not correlate this subquery's table away.
+    cited = aliased(Citation)
     return exists(
-        select(col(Citation.id)).where(
-            col(Citation.record_type) == record_type,
-            col(Citation.record_id) == id_column,
-            col(Citation.source_id) == source_id,
+        select(col(cited.id)).where(
+            col(cited.record_type) == record_type,
+            col(cited.record_id) == id_column,
+            col(cited.source_id) == source_id,
         )
     )
 
@@ -405,6 +469,8 @@ def period_overlaps(start: Any, end: Any, year_from: int | None, year_to: int | 
 Year = Annotated[int | None, Field(ge=1000, le=9999, description="A year, e.g. 2023.")]
 Text = Annotated[str | None, Field(min_length=1, max_length=MAX_TEXT)]
 Ref = Annotated[str | None, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
+TextItem = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+RefItem = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
 
 
 class CitedQuery(ListQuery):

@@ -12,8 +12,12 @@ from app.queries.common import (
     PairQuery,
     Ref,
     Text,
+    TextItem,
     Year,
+    facet_choices,
     run_list,
+    sort_choices,
+    vocabulary,
     year_of,
 )
 
@@ -42,9 +46,7 @@ class EventQuery(PairQuery):
 
     format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
-    type: Text = Field(
-        default=None, examples=["summit"], description="Event type (vocabulary `event_type`)."
-    )
+    type: list[TextItem] | None = vocabulary("event_type", "summit", "Event type")
     year_from: Year = Field(
         default=None, examples=[2020], description="Happened in or after this year."
     )
@@ -59,13 +61,8 @@ class EventQuery(PairQuery):
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in title or description."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 # Filters on the people, places and projects an event links to.

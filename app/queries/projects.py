@@ -13,8 +13,13 @@ from app.queries.common import (
     PairQuery,
     Ref,
     Text,
+    TextItem,
     Year,
+    any_of,
+    facet_choices,
     run_list,
+    sort_choices,
+    vocabulary,
     year_of,
 )
 
@@ -70,12 +75,8 @@ class ProjectQuery(PairQuery):
 
     format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
-    sector: Text = Field(
-        default=None, examples=["renewable_energy"], description="Sector (vocabulary `sector`)."
-    )
-    status: Text = Field(
-        default=None, examples=["operational"], description="Status (vocabulary `project_status`)."
-    )
+    sector: list[TextItem] | None = vocabulary("sector", "renewable_energy", "Sector")
+    status: list[TextItem] | None = vocabulary("project_status", "operational", "Status")
     place: Ref = Field(
         default=None,
         examples=["zhambyl-region"],
@@ -86,9 +87,7 @@ class ProjectQuery(PairQuery):
         examples=["KZ-31"],
         description="ISO 3166-2 code of the region the project's place is or lies in, e.g. KZ-31.",
     )
-    host_country: Text = Field(
-        default=None, examples=["KZ"], description="ISO 3166-1 alpha-2 host country."
-    )
+    host_country: list[TextItem] | None = any_of("KZ", "ISO 3166-1 alpha-2 host country")
     bri: bool | None = Field(
         default=None,
         examples=[True],
@@ -104,13 +103,8 @@ class ProjectQuery(PairQuery):
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in name, aliases or description."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_projects(session: Session, query: ProjectQuery) -> ListResult:

@@ -9,10 +9,13 @@ from app.queries.common import (
     ListResult,
     ListSpec,
     PairQuery,
-    Ref,
+    RefItem,
     Text,
     Year,
+    any_of,
+    facet_choices,
     run_list,
+    sort_choices,
     year_of,
 )
 
@@ -34,9 +37,7 @@ SPEC = ListSpec(
 class QuoteQuery(PairQuery):
     """Filters of the quote list."""
 
-    speaker: Ref = Field(
-        default=None, examples=["zhang-xiao"], description="Person id of the speaker."
-    )
+    speaker: list[RefItem] | None = any_of("zhang-xiao", "Person id of the speaker")
     year_from: Year = Field(
         default=None, examples=[2020], description="Said in or after this year."
     )
@@ -44,13 +45,8 @@ class QuoteQuery(PairQuery):
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in the quote or its context."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_quotes(session: Session, query: QuoteQuery) -> ListResult:

@@ -56,9 +56,20 @@ SYNTAX = (
 )
 
 
+_RECORD_PATHS = "|".join(name for name in SEARCHABLE if name != "sources")
+
+
 class SearchQuery(PageQuery):
     """A full-text query."""
 
+    after: str | None = Field(
+        default=None,
+        max_length=400,
+        pattern=rf"^(?:(?:{_RECORD_PATHS})/[a-z0-9-]+|sources/[a-z0-9-]+(?:@[0-9]+)?)?$",
+        description='Cursor (from a `Link: rel="next"` header): the hit to continue after, as '
+        "`collection/id`, or `sources/id@start` for a passage; an empty `after=` starts from "
+        "the best hit. A hit this search does not have is a 404.",
+    )
     q: str = Field(min_length=1, max_length=MAX_TEXT, description=SYNTAX)
     collection: list[SearchCollection] | None = Field(
         default=None,
@@ -145,11 +156,6 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
     (when read by cursor and more may follow)."""
     if session.get_bind().dialect.name != "sqlite":
         raise ServiceUnavailable("Full-text search needs the SQLite FTS5 index.")
-    if query.after is not None and query.offset:
-        message = "use either after or offset, not both"
-        raise InvalidParameter(
-            message, errors=[{"loc": ["query", "after"], "msg": message, "type": "value_error"}]
-        )
     parsed = parse(query.q)
     if parsed.is_empty:
         return [], 0, None
@@ -173,10 +179,11 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
         if found is None:
             raise NotFound(f"after names {query.after!r}, which is not a hit of this search.")
         params.update(named, s=found.score)
-        statement = f"SELECT * FROM ({ranked}){_AFTER}{_ORDER} LIMIT :limit"
+        # `offset` skips hits after the cursor (every schema-valid request means something).
+        statement = f"SELECT * FROM ({ranked}){_AFTER}{_ORDER} LIMIT :limit OFFSET :offset"
     else:
         statement = f"SELECT * FROM ({ranked}){_ORDER} LIMIT :limit OFFSET :offset"
-        params["offset"] = query.offset
+    params["offset"] = query.offset
     hits = [
         Hit(
             collection=row.collection,

@@ -11,9 +11,12 @@ from app.queries.common import (
     ListSpec,
     PairQuery,
     Ref,
-    Text,
+    TextItem,
     Year,
+    facet_choices,
     run_list,
+    sort_choices,
+    vocabulary,
     year_of,
 )
 
@@ -48,22 +51,15 @@ class SisterCityQuery(PairQuery):
     place: Ref = Field(
         default=None, examples=["zhambyl-region"], description="Place id on either side of the tie."
     )
-    tie_type: Text = Field(
-        default=None, examples=["sister_cities"], description="Type of tie (vocabulary `tie_type`)."
-    )
+    tie_type: list[TextItem] | None = vocabulary("tie_type", "sister_cities", "Type of tie")
     year_from: Year = Field(
         default=None, examples=[2020], description="Established in or after this year."
     )
     year_to: Year = Field(
         default=None, examples=[2024], description="Established in or before this year."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_sister_cities(session: Session, query: SisterCityQuery) -> ListResult:

@@ -12,14 +12,33 @@ from app.queries.common import (
     ListSpec,
     PageQuery,
     Text,
+    TextItem,
+    any_of,
     eager,
+    facet_choices,
     run_list,
+    sort_choices,
+    vocabulary,
     year_of,
 )
 from app.queries.records import COLLECTIONS
 
 # A collection's path -> the record_type its citations carry.
 RECORD_TYPES = {collection.path: record_type for record_type, collection in COLLECTIONS.items()}
+
+
+class SourceRecordsQuery(PageQuery):
+    """Paging of the records citing a source."""
+
+    after: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=rf"^(?:(?:{'|'.join(sorted(RECORD_TYPES))})/[a-z0-9-]+)?$",
+        description='Cursor (from a `Link: rel="next"` header): the record to continue after, '
+        "as `collection/id`; an empty `after=` starts from the first. A record that does not "
+        "cite the source is a 404.",
+    )
+
 
 SORTABLE = {
     "id": col(Source.id),
@@ -47,20 +66,15 @@ SPEC = ListSpec(
 class SourceQuery(ListQuery):
     """Filters of the source list."""
 
-    kind: Text = Field(
-        default=None, examples=["interview"], description="Kind of document, e.g. interview."
+    kind: list[TextItem] | None = vocabulary(
+        "source_kind", "interview", "Kind of document, e.g. interview"
     )
-    language: Text = Field(default=None, examples=["en"], description="Language (ISO 639-1).")
+    language: list[TextItem] | None = any_of("en", "Language (ISO 639-1)")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in title or publisher."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_sources(session: Session, query: SourceQuery) -> ListResult:
@@ -94,8 +108,6 @@ def citations_of(
     ordered = statement.add_columns(first).order_by(
         first, col(Citation.record_type), col(Citation.record_id)
     )
-    if query.after is not None and query.offset:
-        raise _bad_after("use either after or offset, not both")
     if query.after:
         path, _, record_id = query.after.partition("/")
         record_type = RECORD_TYPES.get(path)
@@ -110,8 +122,8 @@ def citations_of(
             raise NotFound(f"after names {query.after!r}, which does not cite {source_id!r}.")
         position = tuple_(first, col(Citation.record_type), col(Citation.record_id))
         ordered = ordered.having(position > tuple_(named.first, record_type, record_id))
-    else:
-        ordered = ordered.offset(query.offset)
+    # After a cursor, `offset` skips records after it (every schema-valid request means something).
+    ordered = ordered.offset(query.offset)
     rows = session.execute(ordered.limit(query.page_size)).all()
     keys = [(row.record_type, row.record_id) for row in rows]
     cursor = None

@@ -12,10 +12,15 @@ from app.queries.common import (
     FigureQuery,
     ListResult,
     ListSpec,
-    Ref,
+    RefItem,
     Text,
+    TextItem,
     Year,
+    any_of,
+    facet_choices,
     run_list,
+    sort_choices,
+    vocabulary,
     year_of,
 )
 
@@ -54,26 +59,17 @@ SPEC = ListSpec(
 class TradeStatQuery(FigureQuery):
     """Filters of the trade statistics list."""
 
-    metric: Text = Field(
-        default=None, examples=["trade_turnover"], description="Metric (vocabulary `trade_metric`)."
-    )
-    kind: Text = Field(default=None, examples=["actual"], description="actual or target.")
+    metric: list[TextItem] | None = vocabulary("trade_metric", "trade_turnover", "Metric")
+    kind: list[TextItem] | None = vocabulary("trade_kind", "actual", "actual or target")
     year_from: Year = Field(
         default=None, examples=[2020], description="Periods overlapping this year or later."
     )
     year_to: Year = Field(
         default=None, examples=[2024], description="Periods overlapping this year or earlier."
     )
-    stated_by: Ref = Field(
-        default=None, examples=["zhang-xiao"], description="Person id of who stated it."
-    )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    stated_by: list[RefItem] | None = any_of("zhang-xiao", "Person id of who stated it")
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_trade_stats(session: Session, query: TradeStatQuery) -> ListResult:
@@ -89,7 +85,9 @@ class SeriesQuery(BaseModel):
     metric: str = Field(
         min_length=1,
         max_length=MAX_TEXT,
+        examples=["trade_turnover"],
         description="Metric (vocabulary `trade_metric`), e.g. trade_turnover.",
+        json_schema_extra={"x-vocabulary": "trade_metric"},
     )
     pair: Text = Field(
         default=None,

@@ -16,6 +16,7 @@ from app.api.formats import (
     negotiate,
 )
 from app.api.pagination import Page
+from app.api.params import check_query
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep, TradeStatDep
 from app.models import TradeStat, TradeStatPublic
@@ -114,6 +115,7 @@ def read_trade_series(
     Figures whose period the sources do not state are left out (they cannot be placed on
     a time axis); they remain in /v1/trade-stats.
     """
+    check_query(request, query)
     points = [_point(row) for row in series_points(session, query)]
     if negotiate(request, query.format, geo=False) == "csv":
         rows = [point.model_dump(mode="json") for point in points]
