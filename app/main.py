@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.middleware.gzip import GZipMiddleware
 
 from app.api import openapi, problems
 from app.api.middleware import (
@@ -58,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app)
     # Added last = outermost: CORS, then security headers on every answer (refusals
     # included), then the request limits, then the cache.
+    # Innermost: gzip for answers over 1 KB (RFC 9110 content coding), so the cache keeps
+    # the compressed bytes it sends.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(
         ResponseCache,
         max_entries=settings.response_cache_entries,

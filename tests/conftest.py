@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from app import models
 from app.config import ROOT, Settings
+from app.errors import PROBLEM_TYPES
 from app.loader.build import build, built_version
 from app.loader.check import dataset_version
 from app.main import create_app
@@ -170,7 +171,17 @@ def fetch_all(client: TestClient) -> Callable[..., list[dict[str, Any]]]:
     return fetch
 
 
-PROBLEM_KEYS = ("type", "title", "status", "detail")
+PROBLEM_KEYS = ("type", "title", "status", "detail", "instance")
+# RFC 3986 section 4.1: a URI reference holds only unreserved and reserved characters and
+# percent-encoded octets.
+URI_REFERENCE = re.compile(r"^(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$")
+
+
+def is_uri_reference(value: Any) -> bool:
+    """Whether a value is a syntactically valid URI reference (RFC 3986)."""
+    return isinstance(value, str) and bool(URI_REFERENCE.match(value))
+
+
 TRACEBACK_MARKERS = ("Traceback", 'File "', "sqlalchemy.", "sqlite3.")
 
 
@@ -188,6 +199,14 @@ def assert_problem() -> Callable[..., dict[str, Any]]:
         assert isinstance(body["type"], str) and body["type"]
         assert isinstance(body["title"], str) and body["title"]
         assert isinstance(body["detail"], str) and body["detail"]
+        # RFC 9457: a declared type (its page is served, tests/test_problems.py) with its one
+        # title, or about:blank; the instance a URI reference naming the request.
+        if body["type"] != "about:blank":
+            slug = body["type"].removeprefix("/problems/")
+            assert body["type"] == f"/problems/{slug}" and slug in PROBLEM_TYPES, body
+            declared = PROBLEM_TYPES[slug]
+            assert (body["title"], body["status"]) == (declared.title, declared.status), body
+        assert is_uri_reference(body["instance"]) and body["instance"].startswith("/"), body
         for marker in TRACEBACK_MARKERS:
             assert marker not in response.text, (marker, response.text)
         return body

@@ -152,17 +152,183 @@ def test_etags_change_with_the_dataset_version(
 
 def test_head_is_get_without_a_body(client: TestClient, get_paths: list[str]) -> None:
     for path in get_paths:
-        got = client.get(path)
-        head = client.head(path)
-        assert head.status_code == 200, path
-        assert head.content == b"", path
-        assert head.headers["etag"] == got.headers["etag"], path
-        assert head.headers["content-type"] == got.headers["content-type"], path
-        if "content-length" in head.headers:
-            assert int(head.headers["content-length"]) == len(got.content), path
+        for encoding in ("gzip", "identity"):
+            headers = {"Accept-Encoding": encoding}
+            got = client.get(path, headers=headers)
+            head = client.head(path, headers=headers)
+            assert head.status_code == 200, path
+            assert head.content == b"", path
+            assert head.headers["etag"] == got.headers["etag"], path
+            assert head.headers["content-type"] == got.headers["content-type"], path
+            assert head.headers.get("content-encoding") == got.headers.get("content-encoding")
+            assert head.headers["content-length"] == got.headers["content-length"], path
     etag = client.get("/v1/meta").headers["etag"]
     assert client.head("/v1/meta", headers={"If-None-Match": etag}).status_code == 304
     assert client.head("/v1/projects/no-such-project").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"]
+)
+def test_head_on_every_get_route_outside_v1(client: TestClient, path: str) -> None:
+    got = client.get(path)
+    assert got.status_code == 200, path
+    head = client.head(path)
+    assert head.status_code == 200, (path, head.text)
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == got.headers["content-length"]
+
+
+def test_every_get_route_answers_head(client: TestClient, dataset: Records) -> None:
+    """Each GET operation of the OpenAPI document (its id filled in) answers HEAD like GET."""
+    paths = [p for p, ops in client.get("/openapi.json").json()["paths"].items() if "get" in ops]
+    assert len(paths) > 20
+    for template in paths:
+        collection = template.split("/")[2] if template.startswith("/v1/") else ""
+        path = template
+        if "{id}" in template:
+            records = dataset.get(collection) or client.get(f"/v1/{collection}").json()["items"]
+            path = template.replace("{id}", records[0]["id"])
+        if path == "/v1/search":
+            path += "?q=wind"
+        if path.endswith("/series"):
+            path += "?metric=trade_turnover"
+        got, head = client.get(path), client.head(path)
+        assert got.status_code == 200, (path, got.text)
+        assert head.status_code == 200, (path, head.text)
+        assert head.content == b"", path
+        assert head.headers.get("etag") == got.headers.get("etag"), path
+
+
+def test_405_allows_get_and_head(
+    client: TestClient, assert_problem: Callable[..., dict[str, Any]]
+) -> None:
+    for path in ("/v1/projects", "/healthz", "/v1/meta"):
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            response = client.request(method, path)
+            assert_problem(response, 405)
+            assert response.headers["allow"] == "GET, HEAD", (method, path)
+
+
+# ------------------------------------------------------------------------------------------ gzip
+
+
+def test_gzip_when_asked_for_answers_over_1_kb(client: TestClient) -> None:
+    big = client.get("/v1/projects?limit=50", headers={"Accept-Encoding": "gzip"})
+    assert big.headers["content-encoding"] == "gzip"
+    assert int(big.headers["content-length"]) < len(big.content) / 3
+    assert {"accept", "accept-encoding"} <= _vary(big)
+    plain = client.get("/v1/projects?limit=50", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert int(plain.headers["content-length"]) == len(plain.content)
+    assert plain.content == big.content  # httpx decompressed it
+    assert {"accept", "accept-encoding"} <= _vary(plain)
+    # Small answers are not worth compressing; they still say what they vary on.
+    small = client.get("/v1/meta", headers={"Accept-Encoding": "gzip"})
+    assert len(small.content) < 1024
+    assert "content-encoding" not in small.headers
+    assert "accept-encoding" in _vary(small)
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("GZIP", True),
+        ("*", True),
+        ("gzip;q=0", False),
+        ("gzip;q=0, *", False),
+        ("*;q=0", False),
+        ("br;q=1, *;q=0.1", True),
+        ("deflate", False),
+        ("identity", False),
+        ("", False),
+    ],
+)
+def test_gzip_follows_accept_encoding_q_values(
+    client: TestClient, accept_encoding: str, gzipped: bool
+) -> None:
+    response = client.get("/v1/projects", headers={"Accept-Encoding": accept_encoding})
+    assert response.status_code == 200
+    assert (response.headers.get("content-encoding") == "gzip") is gzipped
+
+
+def test_each_encoding_has_its_own_etag_and_cached_bytes(client: TestClient) -> None:
+    path = "/v1/places?limit=40"
+    first = client.get(path, headers={"Accept-Encoding": "gzip"})
+    again = client.get(path, headers={"Accept-Encoding": "gzip"})
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert first.headers["etag"] == again.headers["etag"] != plain.headers["etag"]
+    assert first.headers["content-length"] == again.headers["content-length"]
+    # The cache keeps the compressed bytes: the second answer comes from it, gzipped.
+    cache = _response_cache(client)
+    stored = [e for k, e in cache.entries.items() if k[1] == "/v1/places" and k[-1] == "gzip"]
+    assert stored and all(_is_gzip(e.body) for e in stored if len(e.body) > 1024)
+    # A validator of one coding does not validate the other.
+    cross = client.get(
+        path, headers={"Accept-Encoding": "identity", "If-None-Match": first.headers["etag"]}
+    )
+    assert cross.status_code == 200
+    same = client.get(
+        path, headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["etag"]}
+    )
+    assert same.status_code == 304
+    assert "accept-encoding" in _vary(same)
+
+
+def _is_gzip(body: bytes) -> bool:
+    return body[:2] == b"\x1f\x8b"
+
+
+def test_gzip_outside_v1(client: TestClient) -> None:
+    response = client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json()["openapi"]
+
+
+# ------------------------------------------------------------------------ conditional requests
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json", "application/*, */*;q=0.1"])
+def test_etag_follows_the_representation_not_the_accept_string(
+    client: TestClient, accept: str | None
+) -> None:
+    plain = client.get("/v1/projects")
+    headers = {"Accept": accept} if accept is not None else {}
+    if accept is None:
+        # httpx sends */* unless told otherwise; send no Accept at all.
+        plain = client.get("/v1/projects", headers={"Accept": ""})
+    response = client.get("/v1/projects", headers=headers)
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["etag"] == plain.headers["etag"]
+    csv = client.get("/v1/projects", headers={"Accept": "text/csv"})
+    assert csv.headers["etag"] != response.headers["etag"]
+
+
+def test_failing_if_match_is_412(
+    client: TestClient, assert_problem: Callable[..., dict[str, Any]]
+) -> None:
+    path = "/v1/projects"
+    etag = client.get(path).headers["etag"]
+    assert client.get(path, headers={"If-Match": etag}).status_code == 200
+    assert client.get(path, headers={"If-Match": f'"other", {etag}'}).status_code == 200
+    assert client.get(path, headers={"If-Match": "*"}).status_code == 200
+    for failing in ('"not-the-etag"', f"W/{etag}"):  # If-Match compares strongly
+        body = assert_problem(client.get(path, headers={"If-Match": failing}), 412)
+        assert body["instance"] == path
+    # If-Match is evaluated first: a failing one wins over a matching If-None-Match.
+    both = client.get(path, headers={"If-Match": '"x"', "If-None-Match": etag})
+    assert both.status_code == 412
+    assert client.head(path, headers={"If-Match": '"x"'}).status_code == 412
+    # Routes without validators have no representation an entity tag can name.
+    assert client.get("/healthz", headers={"If-Match": '"x"'}).status_code == 412
+    assert client.get("/healthz", headers={"If-Match": "*"}).status_code == 200
+    # Preconditions are ignored when the answer would not be a 2xx (RFC 9110 13.1).
+    assert client.get("/v1/projects/no-such", headers={"If-Match": '"x"'}).status_code == 404
+    # A cached answer is checked too.
+    assert client.get(path, headers={"If-Match": '"x"'}).status_code == 412
 
 
 # ------------------------------------------------------------------------------------------ CORS
@@ -233,7 +399,11 @@ def test_response_cache_is_bounded_in_bytes(make_client: Callable[..., TestClien
     client = make_client(response_cache_bytes=limit)
     sizes = []
     for offset in range(40):
-        response = client.get("/v1/quotes", params={"limit": 5, "offset": offset})
+        response = client.get(
+            "/v1/quotes",
+            params={"limit": 5, "offset": offset},
+            headers={"Accept-Encoding": "identity"},
+        )
         assert response.status_code == 200
         sizes.append(len(response.content))
     assert max(sizes) <= limit // 16, "every answer must be small enough to be cached"

@@ -5,12 +5,14 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import PROBLEM_TYPES
 
 MAX_PATH = 512
 MAX_QUERY = 2048
@@ -24,20 +26,26 @@ DOCS_CSP = (
 )
 
 
-async def _send_problem(send: Send, status: int, title: str, detail: str, path: str) -> None:
-    body = json.dumps(
+def problem_document(slug: str, detail: str, instance: str) -> bytes:
+    """An RFC 9457 document of a declared problem type, as JSON bytes."""
+    problem = PROBLEM_TYPES[slug]
+    return json.dumps(
         {
-            "type": f"/problems/{title.lower().replace(' ', '-')}",
-            "title": title,
-            "status": status,
+            "type": problem.uri,
+            "title": problem.title,
+            "status": problem.status,
             "detail": detail,
-            "instance": path[:MAX_PATH],
+            "instance": instance,
         }
     ).encode()
+
+
+async def _send_problem(send: Send, slug: str, detail: str, instance: str) -> None:
+    body = problem_document(slug, detail, instance)
     await send(
         {
             "type": "http.response.start",
-            "status": status,
+            "status": PROBLEM_TYPES[slug].status,
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
@@ -65,13 +73,13 @@ class RequestLimits:
             path: str = scope.get("path", "")
             query: bytes = scope.get("query_string", b"")
             if len(path) > MAX_PATH or len(query) > MAX_QUERY:
+                # The instance names the (cut) path only: the whole target is what is wrong.
                 await _send_problem(
                     send,
-                    414,
-                    "URI too long",
+                    "uri-too-long",
                     f"Paths are limited to {MAX_PATH} characters and query "
                     f"strings to {MAX_QUERY} bytes.",
-                    path,
+                    instance_of({"path": path[:MAX_PATH]}),
                 )
                 return
             try:
@@ -79,7 +87,7 @@ class RequestLimits:
                 path.encode("utf-8")
             except UnicodeError:
                 await _send_problem(
-                    send, 400, "Bad request", "The query string is not valid UTF-8.", "/"
+                    send, "bad-request", "The query string is not valid UTF-8.", instance_of(scope)
                 )
                 return
         await self.app(scope, receive, send)
@@ -115,15 +123,63 @@ class _Cached:
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    etag: bytes | None = None
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding value admits gzip (RFC 9110 12.5.3: `gzip` or `*` with a
+    non-zero q-value; an explicit `gzip;q=0` refuses it whatever `*` says)."""
+    star: bool | None = None
+    for part in (accept_encoding or "").split(","):
+        coding, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        coding = coding.strip().lower()
+        if coding in ("gzip", "x-gzip"):
+            return quality > 0
+        if coding == "*":
+            star = quality > 0
+    return bool(star)
+
+
+def _add_vary(headers: list[tuple[bytes, bytes]], *names: str) -> list[tuple[bytes, bytes]]:
+    """The headers with `names` in one Vary header (each once)."""
+    present: list[str] = []
+    rest = []
+    for key, value in headers:
+        if key.lower() == b"vary":
+            present += [v.strip() for v in value.decode("latin-1").split(",") if v.strip()]
+        else:
+            rest.append((key, value))
+    lowered = {v.lower() for v in present}
+    present += [name for name in names if name.lower() not in lowered]
+    return [*rest, (b"vary", ", ".join(present).encode("latin-1"))]
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
+    return next((value for key, value in headers if key.lower() == name), b"")
 
 
 class ResponseCache:
-    """Serve GET /v1 answers from memory, keyed by dataset version and representation.
+    """Serve GET /v1 answers from memory, keyed by dataset version and request; evaluate
+    conditional requests (RFC 9110 section 13); answer HEAD everywhere as GET without a body.
 
-    The dataset only changes at build time, so a 200 answer for a URL and Accept header is
-    the same until the version changes. Every cached answer carries a strong ETag derived from
-    the version and the representation, and If-None-Match gets a 304. Headers that depend on
-    the request (CORS) are added outside this middleware, so they stay correct per request.
+    The dataset only changes at build time, so a 200 answer for a URL, Accept and
+    Accept-Encoding is the same until the version changes. It is kept as sent (gzip bytes
+    included) with a strong ETag naming the representation: the dataset version, URL,
+    media type and content coding, so `Accept: */*` and no Accept share one, and the gzip
+    and identity answers have one each. If-Match that fails is a 412; If-None-Match that
+    matches is a 304. Headers that depend on the request (CORS) are added outside this
+    middleware, so they stay correct per request.
+
+    The app inside gets an Accept-Encoding that says only `gzip` when gzip is acceptable
+    (and none otherwise), so the compression middleware within follows RFC 9110 q-values.
     """
 
     def __init__(
@@ -141,62 +197,63 @@ class ResponseCache:
         self.max_body = max_bytes // 16
         self.size = 0
         self.cache_control = f"public, max-age={max_age}".encode()
-        self.entries: OrderedDict[tuple[str, str, str, str], _Cached] = OrderedDict()
+        self.entries: OrderedDict[tuple[str, ...], _Cached] = OrderedDict()
 
-    def _etag(self, key: tuple[str, str, str, str]) -> bytes:
-        digest = hashlib.blake2b("\0".join(key).encode(), digest_size=8).hexdigest()
-        return f'"{key[0]}-{digest}"'.encode()
+    @staticmethod
+    def _etag(version: str, path: str, query: str, headers: list[tuple[bytes, bytes]]) -> bytes:
+        media_type = _header(headers, b"content-type").decode("latin-1")
+        coding = _header(headers, b"content-encoding").decode("latin-1")
+        name = "\0".join((version, path, query, media_type))
+        digest = hashlib.blake2b(name.encode(), digest_size=8).hexdigest()
+        return f'"{version}-{digest}{"-" + coding if coding else ""}"'.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or not scope["path"].startswith("/v1")
-        ):
-            await self.app(scope, receive, send)
-            return
-        database = scope["app"].state.database if "app" in scope else None
-        if database is None:
-            await self.app(scope, receive, send)
-            return
-        database.refresh()
-        if database.version is None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        gzip = accepts_gzip(headers.get("accept-encoding"))
+        inner_headers = [
+            (k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"
+        ]
+        if gzip:
+            inner_headers.append((b"accept-encoding", b"gzip"))
+        # HEAD is answered as GET without the body, on every route, so both share one entry.
+        inner = {**scope, "method": "GET", "headers": inner_headers}
+        conditions = _Conditions(
+            scope["method"],
+            headers.get("if-match"),
+            headers.get("if-none-match"),
+            instance_of(scope),
+        )
+        database = scope["app"].state.database if "app" in scope else None
+        if not scope["path"].startswith("/v1") or database is None:
+            await self._fill(inner, receive, send, None, conditions)
+            return
+        database.refresh()
+        if database.version is None:
+            await self._fill(inner, receive, send, None, conditions)
+            return
         request_key = (
             scope["path"],
             scope.get("query_string", b"").decode("latin-1"),
             headers.get("accept", ""),
+            "gzip" if gzip else "identity",
         )
-        if_none_match = headers.get("if-none-match")
-        key = (database.version, *request_key)
-        cached = self.entries.get(key)
+        cached = self.entries.get((database.version, *request_key))
         if cached is not None:
-            self.entries.move_to_end(key)
-            await self._answer(send, cached, self._etag(key), if_none_match, scope["method"])
+            self.entries.move_to_end((database.version, *request_key))
+            await conditions.answer(send, cached)
             return
-        # ("*" only matches a representation known to exist, so it waits for the route.)
-        if (
-            if_none_match
-            and if_none_match.strip() != "*"
-            and _matches(if_none_match, self._etag(key))
-        ):
-            # The client holds this representation of this dataset version: no need to
-            # compute it again.
-            await self._answer(
-                send, _Cached(200, [], b""), self._etag(key), if_none_match, scope["method"]
-            )
-            return
-        await self._fill(scope, receive, send, request_key, if_none_match)
+        await self._fill(inner, receive, send, request_key, conditions)
 
     async def _fill(
         self,
         scope: Scope,
         receive: Receive,
         send: Send,
-        request_key: tuple[str, str, str],
-        if_none_match: str | None,
+        request_key: tuple[str, ...] | None,
+        conditions: "_Conditions",
     ) -> None:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
@@ -207,70 +264,120 @@ class ResponseCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        # HEAD is answered as GET without the body, so both share one cache entry.
         state: dict[str, Any] = scope.setdefault("state", {})
-        await self.app({**scope, "method": "GET"}, receive, capture)
-        body = b"".join(chunks)
-        entry = _Cached(start["status"], list(start.get("headers", [])), body)
+        await self.app(scope, receive, capture)
+        entry = _Cached(start["status"], list(start.get("headers", [])), b"".join(chunks))
         # Label the answer with the version its session really read (a rebuild may have
         # landed since the request came in); an answer that read nothing is not cached.
         version = state.get("dataset_version")
-        etag = None
-        if entry.status == 200 and version:
+        if request_key is not None and entry.status == 200 and version:
+            path, query = request_key[0], request_key[1]
+            entry.etag = self._etag(version, path, query, entry.headers)
+            entry.headers = _add_vary(entry.headers, "Accept", "Accept-Encoding")
+            entry.headers += [(b"etag", entry.etag), (b"cache-control", self.cache_control)]
             key = (version, *request_key)
-            etag = self._etag(key)
-            if len(body) <= self.max_body and self.max_entries > 0 and key not in self.entries:
+            size = len(entry.body)
+            if size <= self.max_body and self.max_entries > 0 and key not in self.entries:
                 self.entries[key] = entry
-                self.size += len(body)
+                self.size += size
                 while len(self.entries) > self.max_entries or self.size > self.max_bytes:
                     _, evicted = self.entries.popitem(last=False)
                     self.size -= len(evicted.body)
-        await self._answer(send, entry, etag, if_none_match, scope["method"])
+        elif request_key is not None:
+            entry.headers = _add_vary(entry.headers, "Accept")
+        await conditions.answer(send, entry)
 
-    async def _answer(
-        self, send: Send, entry: _Cached, etag: bytes | None, if_none_match: str | None, method: str
-    ) -> None:
-        headers = list(entry.headers)
-        if not any(name.lower() == b"vary" for name, _ in headers):
-            headers.append((b"vary", b"Accept"))
-        if etag is not None:
-            headers += [(b"etag", etag), (b"cache-control", self.cache_control)]
-            if if_none_match and _matches(if_none_match, etag):
+
+def instance_of(scope: Scope) -> str:
+    """The request's target as a URI reference (RFC 3986): the percent-encoded path and the
+    query string, for a problem's `instance`."""
+    path = quote(scope.get("path", "/"), safe="/:@!$&'()*+,;=")
+    # The query string is kept as sent, with any byte a URI may not hold percent-encoded.
+    query = quote_from_bytes(scope.get("query_string", b""), safe="/?:@!$&'()*+,;=%")
+    return f"{path}?{query}" if query else path
+
+
+@dataclass(frozen=True)
+class _Conditions:
+    """The request's method and preconditions, applied to an answer (RFC 9110 13.2.2)."""
+
+    method: str
+    if_match: str | None
+    if_none_match: str | None
+    instance: str
+
+    async def answer(self, send: Send, entry: _Cached) -> None:
+        # Preconditions apply only to an answer that would otherwise be a 2xx (13.1).
+        if 200 <= entry.status < 300:
+            if self.if_match is not None and not _matches(self.if_match, entry.etag, weak=False):
+                await _send_problem(
+                    send,
+                    "precondition-failed",
+                    "If-Match names no current representation of this resource"
+                    + (f" (its ETag is {entry.etag.decode()})." if entry.etag else "."),
+                    self.instance,
+                )
+                return
+            if (
+                entry.etag is not None
+                and self.if_none_match
+                and _matches(self.if_none_match, entry.etag)
+            ):
                 kept = [
                     (k, v)
-                    for k, v in headers
+                    for k, v in entry.headers
                     if k.lower() in (b"etag", b"cache-control", b"vary", b"link")
                 ]
                 await send({"type": "http.response.start", "status": 304, "headers": kept})
                 await send({"type": "http.response.body", "body": b""})
                 return
-        await send({"type": "http.response.start", "status": entry.status, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else entry.body})
+        await send(
+            {"type": "http.response.start", "status": entry.status, "headers": entry.headers}
+        )
+        body = b"" if self.method == "HEAD" else entry.body
+        await send({"type": "http.response.body", "body": body})
 
 
-def _matches(if_none_match: str, etag: bytes) -> bool:
-    """RFC 9110 weak comparison of an If-None-Match list with our ETag."""
-    if if_none_match.strip() == "*":
+def _matches(condition: str, etag: bytes | None, weak: bool = True) -> bool:
+    """Whether an If-Match / If-None-Match list matches our ETag (RFC 9110 8.8.3: weak
+    comparison for If-None-Match, strong for If-Match; `*` matches any representation)."""
+    if condition.strip() == "*":
         return True
-    ours = etag.decode().removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == ours for tag in if_none_match.split(","))
+    if etag is None:
+        return False
+    ours = etag.decode()
+    for tag in condition.split(","):
+        tag = tag.strip()
+        if tag.startswith("W/"):
+            if not weak:
+                continue
+            tag = tag[2:]
+        if tag == ours:
+            return True
+    return False
 
 
 class ProblemCORSMiddleware(CORSMiddleware):
     """Starlette's CORS handling, with a refused preflight answered as an RFC 9457 problem."""
 
-    def preflight_response(self, request_headers: Headers) -> Response:
-        response = super().preflight_response(request_headers)
-        if response.status_code < 400:
-            return response
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            headers = Headers(scope=scope)
+            if "origin" in headers and "access-control-request-method" in headers:
+                response = self.preflight_response(request_headers=headers)
+                if response.status_code >= 400:
+                    response = self._refusal(response, instance_of(scope))
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+    @staticmethod
+    def _refusal(response: Response, instance: str) -> Response:
         detail = bytes(response.body).decode()
-        body = json.dumps(
-            {
-                "type": "/problems/cors-refused",
-                "title": "CORS refused",
-                "status": response.status_code,
-                "detail": f"{detail}: this origin, method or header is not allowed.",
-            }
+        body = problem_document(
+            "cors-refused",
+            f"{detail}: this origin, method or header is not allowed.",
+            instance,
         )
         headers = {
             k: v
@@ -279,7 +386,7 @@ class ProblemCORSMiddleware(CORSMiddleware):
         }
         return Response(
             body,
-            status_code=response.status_code,
+            status_code=PROBLEM_TYPES["cors-refused"].status,
             media_type="application/problem+json",
             headers=headers,
         )

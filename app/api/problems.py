@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import APIError
+from app.api.middleware import instance_of
+from app.errors import PROBLEM_TYPES, APIError, ProblemType, problem_type_for_status
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,21 @@ class ProblemDetail(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
-    type: str = Field(description="URI reference identifying the problem type.")
-    title: str = Field(description="Short summary of the problem type.")
+    type: str = Field(
+        description="URI reference identifying the problem type: relative to the request "
+        "URL, it resolves to a page of this service describing the problem "
+        "(`/problems/<slug>`); `about:blank` for a bare HTTP status.",
+        examples=["/problems/not-found"],
+    )
+    title: str = Field(
+        description="Short summary of the problem type, the same for every problem of the type."
+    )
     status: int = Field(description="HTTP status code.")
     detail: str = Field(description="Explanation of this occurrence.")
-    instance: str | None = Field(default=None, description="The request path.")
+    instance: str = Field(
+        description="The request as a URI reference: its percent-encoded path and query.",
+        examples=["/v1/projects/no-such-project"],
+    )
     errors: list[ProblemDetail] | None = Field(
         default=None,
         description="Each invalid parameter, for 422 problems.",
@@ -44,26 +55,35 @@ class Problem(BaseModel):
     )
 
 
-def problem_response(
-    request: Request, status: int, slug: str, title: str, detail: str, **extensions: Any
-) -> JSONResponse:
-    """A problem+json response."""
-    allow = extensions.pop("allow", None)
-    body = {
-        "type": f"/problems/{slug}",
-        "title": title,
+def problem_body(
+    problem: ProblemType | None, status: int, detail: str, instance: str, **extensions: Any
+) -> dict[str, Any]:
+    """An RFC 9457 document: a declared type with its one title, or (for a status the
+    service declares no type for) `about:blank` titled with the status phrase."""
+    return {
+        "type": problem.uri if problem else "about:blank",
+        "title": problem.title if problem else HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
+        "instance": instance,
         **extensions,
     }
+
+
+def problem_response(
+    request: Request, problem: ProblemType | None, status: int, detail: str, **extensions: Any
+) -> JSONResponse:
+    """A problem+json response; `instance` is the request's path and query as a URI
+    reference."""
+    allow = extensions.pop("allow", None)
+    body = problem_body(problem, status, detail, instance_of(request.scope), **extensions)
     headers = {"Allow": allow} if allow else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, APIError)
-    return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, **exc.extensions)
+    return problem_response(request, exc.problem, exc.status, exc.detail, **exc.extensions)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -79,9 +99,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
     return problem_response(
         request,
+        PROBLEM_TYPES["invalid-parameter"],
         422,
-        "invalid-parameter",
-        "Invalid parameter",
         summary or "The request is invalid.",
         errors=errors,
     )
@@ -94,15 +113,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         exc.detail
         if isinstance(exc.detail, str) and exc.detail != phrase
         else {
-            404: f"No resource at {request.url.path}.",
-            405: f"{request.method} is not allowed on {request.url.path}.",
+            404: f"No resource at {instance_of(request.scope)}.",
+            405: f"{request.method} is not allowed on {instance_of(request.scope)}.",
         }.get(exc.status_code, phrase)
     )
     extensions: dict[str, Any] = {}
     if exc.headers and "Allow" in exc.headers:
-        extensions["allow"] = exc.headers["Allow"]
-    slug = phrase.lower().replace(" ", "-").replace("'", "")
-    return problem_response(request, exc.status_code, slug, phrase, detail, **extensions)
+        allowed = [m.strip() for m in exc.headers["Allow"].split(",") if m.strip()]
+        # Every GET route also answers HEAD (the response cache middleware serves it).
+        if "GET" in allowed and "HEAD" not in allowed:
+            allowed.insert(allowed.index("GET") + 1, "HEAD")
+        extensions["allow"] = ", ".join(allowed)
+    problem = problem_type_for_status(exc.status_code)
+    return problem_response(request, problem, exc.status_code, detail, **extensions)
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
@@ -111,16 +134,15 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         log.error("database error on %s %s: %s", request.method, request.url.path, exc)
         detail = "The database cannot be read right now; try again shortly."
-    return problem_response(request, 503, "service-unavailable", "Service unavailable", detail)
+    return problem_response(request, PROBLEM_TYPES["service-unavailable"], 503, detail)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         request,
+        PROBLEM_TYPES["internal-error"],
         500,
-        "internal-error",
-        "Internal server error",
         "The server failed to answer this request; it has been logged.",
     )
 
@@ -141,7 +163,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": HTTPStatus(status).phrase,
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
-    # 400 malformed query string, 404 no such record, 406 unmet Accept, 414 over-long URL,
-    # 422 invalid parameter, 503 database unavailable or statement time limit reached.
-    for status in (400, 404, 406, 414, 422, 503)
+    # 400 malformed query string, 404 no such record, 406 unmet Accept, 412 failing
+    # If-Match, 414 over-long URL, 422 invalid parameter, 503 database unavailable or
+    # statement time limit reached.
+    for status in (400, 404, 406, 412, 414, 422, 503)
 }

@@ -10,6 +10,7 @@ from app.api.routes import (
     meta,
     people,
     places,
+    problem_types,
     projects,
     quotes,
     search,
@@ -23,6 +24,7 @@ for module in (
     sources,
     people,
     places,
+    problem_types,
     projects,
     awards,
     trade_stats,
@@ -38,3 +40,4 @@ api_router.include_router(meta.router)
 
 root_router = APIRouter()
 root_router.include_router(meta.health_router)
+root_router.include_router(problem_types.router)
