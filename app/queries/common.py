@@ -293,7 +293,7 @@ def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> 
     if values.get("source"):
         statement = statement.where(cited_in(spec.record_type, spec.id_column, values["source"]))
     if spec.pair is not None and values.get("pair"):
-        statement = statement.where(spec.pair == values["pair"])
+        statement = statement.where(spec.pair.in_(values["pair"]))
     if spec.text and values.get("q"):
         statement = statement.where(contains(values["q"], *spec.text))
     year_from, year_to = values.get("year_from"), values.get("year_to")
@@ -432,8 +432,8 @@ def contains(text: str, *columns: Any) -> ColumnElement[bool]:
     )
 
 
-def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[bool]:
-    """The record cites `source_id`."""
+def cited_in(record_type: str, id_column: Any, source_ids: list[str]) -> ColumnElement[bool]:
+    """The record cites one of `source_ids`."""
     # An alias of its own, so that a query also joining citation (the `source` facet) does
     # not correlate this subquery's table away.
     cited = aliased(Citation)
@@ -441,7 +441,7 @@ def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[
         select(col(cited.id)).where(
             col(cited.record_type) == record_type,
             col(cited.record_id) == id_column,
-            col(cited.source_id) == source_id,
+            col(cited.source_id).in_(source_ids),
         )
     )
 
@@ -476,20 +476,16 @@ RefItem = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-
 class CitedQuery(ListQuery):
     """A list of records that cite sources, and may belong to a country pair."""
 
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only records citing (or naming) this source id.",
+    source: list[RefItem] | None = any_of(
+        "sfc-2023-zhang-xiao", "Only records citing this source id"
     )
 
 
 class PairQuery(CitedQuery):
     """A list of bilateral records."""
 
-    pair: Text = Field(
-        default=None,
-        examples=["CN-KZ"],
-        description="Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ.",
+    pair: list[TextItem] | None = any_of(
+        "CN-KZ", "Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ"
     )
 
 

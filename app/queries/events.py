@@ -10,10 +10,11 @@ from app.queries.common import (
     ListResult,
     ListSpec,
     PairQuery,
-    Ref,
+    RefItem,
     Text,
     TextItem,
     Year,
+    any_of,
     facet_choices,
     run_list,
     sort_choices,
@@ -53,11 +54,9 @@ class EventQuery(PairQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Happened in or before this year."
     )
-    place: Ref = Field(default=None, examples=["zhambyl-region"], description="Place id involved.")
-    person: Ref = Field(default=None, examples=["xi-jinping"], description="Person id involved.")
-    project: Ref = Field(
-        default=None, examples=["zhanatas-wind-farm"], description="Project id involved."
-    )
+    place: list[RefItem] | None = any_of("zhambyl-region", "Place id involved")
+    person: list[RefItem] | None = any_of("xi-jinping", "Person id involved")
+    project: list[RefItem] | None = any_of("zhanatas-wind-farm", "Project id involved")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in title or description."
     )
@@ -80,6 +79,6 @@ def list_events(session: Session, query: EventQuery) -> ListResult:
         value = getattr(query, name)
         if value:
             statement = statement.where(
-                exists().where(col(event_id) == col(Event.id), col(linked_id) == value)
+                exists().where(col(event_id) == col(Event.id), col(linked_id).in_(value))
             )
     return run_list(session, statement, query, SPEC)

@@ -11,7 +11,7 @@ from app.queries.common import (
     ListResult,
     ListSpec,
     PairQuery,
-    Ref,
+    RefItem,
     Text,
     TextItem,
     Year,
@@ -77,15 +77,11 @@ class ProjectQuery(PairQuery):
 
     sector: list[TextItem] | None = vocabulary("sector", "renewable_energy", "Sector")
     status: list[TextItem] | None = vocabulary("project_status", "operational", "Status")
-    place: Ref = Field(
-        default=None,
-        examples=["zhambyl-region"],
-        description="Place id: the project's place or the region containing it.",
+    place: list[RefItem] | None = any_of(
+        "zhambyl-region", "Place id: the project's place or the region containing it"
     )
-    region: Text = Field(
-        default=None,
-        examples=["KZ-31"],
-        description="ISO 3166-2 code of the region the project's place is or lies in, e.g. KZ-31.",
+    region: list[TextItem] | None = any_of(
+        "KZ-31", "ISO 3166-2 code of the region the project's place is or lies in, e.g. KZ-31"
     )
     host_country: list[TextItem] | None = any_of("KZ", "ISO 3166-1 alpha-2 host country")
     bri: bool | None = Field(
@@ -114,10 +110,10 @@ def list_projects(session: Session, query: ProjectQuery) -> ListResult:
         statement = statement.join(Place, col(Place.id) == col(Project.place_id))
         if query.place:
             statement = statement.where(
-                or_(col(Place.id) == query.place, col(Place.parent_id) == query.place)
+                or_(col(Place.id).in_(query.place), col(Place.parent_id).in_(query.place))
             )
     if query.region:
-        statement = statement.where(region_of_place == query.region)
+        statement = statement.where(region_of_place.in_(query.region))
     if query.bri is not None:
         bri = col(Project.bri)
         statement = statement.where(

@@ -10,9 +10,10 @@ from app.queries.common import (
     ListResult,
     ListSpec,
     PairQuery,
-    Ref,
+    RefItem,
     TextItem,
     Year,
+    any_of,
     facet_choices,
     run_list,
     sort_choices,
@@ -48,9 +49,7 @@ class SisterCityQuery(PairQuery):
 
     format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
-    place: Ref = Field(
-        default=None, examples=["zhambyl-region"], description="Place id on either side of the tie."
-    )
+    place: list[RefItem] | None = any_of("zhambyl-region", "Place id on either side of the tie")
     tie_type: list[TextItem] | None = vocabulary("tie_type", "sister_cities", "Type of tie")
     year_from: Year = Field(
         default=None, examples=[2020], description="Established in or after this year."
@@ -67,6 +66,9 @@ def list_sister_cities(session: Session, query: SisterCityQuery) -> ListResult:
     statement = select(SisterCity)
     if query.place:
         statement = statement.where(
-            or_(col(SisterCity.side_a_id) == query.place, col(SisterCity.side_b_id) == query.place)
+            or_(
+                col(SisterCity.side_a_id).in_(query.place),
+                col(SisterCity.side_b_id).in_(query.place),
+            )
         )
     return run_list(session, statement, query, SPEC)
