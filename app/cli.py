@@ -3,6 +3,7 @@
 import argparse
 import sys
 import time
+from typing import Any
 
 from app.config import get_settings
 from app.loader.build import build, is_current
@@ -71,24 +72,49 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _public_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches the server."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Build the database if it is missing or older than data/, then serve it."""
+    """Build the database if it is missing, older than data/ or of an older schema, then
+    serve it; once listening, print where the docs are."""
     import uvicorn
 
     settings = get_settings()
-    if not is_current(settings.database_url, settings.data_dir):
+    if is_current(settings.database_url, settings.data_dir):
+        print("The database is current with data/; no build needed.", flush=True)
+    else:
         status = cmd_build(args)
         if status:
             return status
-    uvicorn.run(
-        "app.main:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        server_header=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
-    )
+    base = _public_url(args.host, args.port)
+    where = f"{base}/docs" if settings.docs_enabled else f"{base}/v1"
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "server_header": False,
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 10,
+    }
+    if args.workers > 1:
+        print(f"Serving {base} with {args.workers} workers; docs at {where}", flush=True)
+        uvicorn.run("app.main:app", **options)
+        return 0
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                print(f"\nThe API is at {base}/v1 -- open the docs at {where}\n", flush=True)
+
+    Server(uvicorn.Config("app.main:app", **options)).run()
     return 0
 
 

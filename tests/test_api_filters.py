@@ -249,6 +249,41 @@ def bri(record: Record, value: bool) -> bool:
     return (record.get("bri") is True) == value
 
 
+# API collection -> (date field, basis field) of each of its dates ("period": the period).
+DATES = {
+    "projects": [("start_date", "start_date_basis"), ("completion_date", "completion_date_basis")],
+    "awards": [("date", "date_basis")],
+    "trade-stats": [("period", "date_basis")],
+    "sister-cities": [("established", "established_basis")],
+    "quotes": [("date", "date_basis")],
+    "events": [("date", "date_basis")],
+    "indicators": [("period", "date_basis")],
+}
+
+
+def _dated(record: Record, field: str) -> bool:
+    if field == "period":
+        return record.get("period_start") is not None or record.get("period_end") is not None
+    return record.get(field) is not None
+
+
+def bases(collection: str) -> Values:
+    """The date bases the collection's records use."""
+    return lambda data: sorted(
+        {r[b] for r in data[collection] for _, b in DATES[collection] if r.get(b)}
+    )
+
+
+def basis_in(collection: str) -> Predicate:
+    """The record has a date, and every date it has is of this basis."""
+
+    def match(record: Record, value: Any) -> bool:
+        dated = [basis for field, basis in DATES[collection] if _dated(record, field)]
+        return bool(dated) and all(record.get(basis) == value for basis in dated)
+
+    return match
+
+
 def fixed(predicate: Predicate) -> Callable[[Data], Predicate]:
     return lambda _data: predicate
 
@@ -291,6 +326,7 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
             _years("completion_date", collection="projects"),
             fixed(year_to("completion_date")),
         ),
+        "date_basis": (bases("projects"), fixed(basis_in("projects"))),
         "source": (source_ids, fixed(cites)),
         "pair": (distinct("projects", "pair"), fixed(equals("pair"))),
         "q": (
@@ -307,6 +343,7 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
         "place": (distinct("awards", "place"), fixed(equals("place"))),
         "year_from": (_years("date", collection="awards"), fixed(year_from("date"))),
         "year_to": (_years("date", collection="awards"), fixed(year_to("date"))),
+        "date_basis": (bases("awards"), fixed(basis_in("awards"))),
         "source": (source_ids, fixed(cites)),
         "pair": (distinct("awards", "pair"), fixed(equals("pair"))),
         "q": (
@@ -325,6 +362,7 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
             _years("period_start", "period_end", collection="trade-stats"),
             fixed(overlaps_to),
         ),
+        "date_basis": (bases("trade-stats"), fixed(basis_in("trade-stats"))),
         "stated_by": (distinct("trade-stats", "stated_by"), fixed(equals("stated_by"))),
         "disputed": (booleans, disputed("trade-stats")),
         "source": (source_ids, fixed(cites)),
@@ -341,6 +379,7 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
             _years("established", collection="sister-cities"),
             fixed(year_to("established")),
         ),
+        "date_basis": (bases("sister-cities"), fixed(basis_in("sister-cities"))),
         "source": (source_ids, fixed(cites)),
         "pair": (distinct("sister-cities", "pair"), fixed(equals("pair"))),
     },
@@ -348,6 +387,7 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
         "speaker": (distinct("quotes", "speaker"), fixed(equals("speaker"))),
         "year_from": (_years("date", collection="quotes"), fixed(year_from("date"))),
         "year_to": (_years("date", collection="quotes"), fixed(year_to("date"))),
+        "date_basis": (bases("quotes"), fixed(basis_in("quotes"))),
         "source": (source_ids, fixed(cites)),
         "pair": (distinct("quotes", "pair"), fixed(equals("pair"))),
         "q": (words("quotes", "text", "context"), fixed(text_match("text", "context"))),
@@ -356,6 +396,7 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
         "type": (distinct("events", "type"), fixed(equals("type"))),
         "year_from": (_years("date", collection="events"), fixed(year_from("date"))),
         "year_to": (_years("date", collection="events"), fixed(year_to("date"))),
+        "date_basis": (bases("events"), fixed(basis_in("events"))),
         "place": (distinct("events", "places"), fixed(has("places"))),
         "person": (distinct("events", "people"), fixed(has("people"))),
         "project": (distinct("events", "projects"), fixed(has("projects"))),
@@ -377,6 +418,7 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
             _years("period_start", "period_end", collection="indicators"),
             fixed(overlaps_to),
         ),
+        "date_basis": (bases("indicators"), fixed(basis_in("indicators"))),
         "disputed": (booleans, disputed("indicators")),
         "source": (source_ids, fixed(cites)),
         "pair": (distinct("indicators", "pair"), fixed(equals("pair"))),
@@ -385,6 +427,9 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
 }
 # Filters that may legitimately match nothing for a value taken from the data.
 MAY_BE_EMPTY = {"q", "source", "disputed", "bri"}
+# Filters whose values the data may not give yet: the basis of dates is being curated
+# (issue 10); until a collection's records carry one, its date_basis case is skipped.
+NOT_CURATED_YET = {"date_basis"}
 
 CASES = [(collection, name) for collection, names in FILTERS.items() for name in names]
 
@@ -409,6 +454,8 @@ def test_filter_returns_exactly_the_matching_records(
     values_of, predicate_of = FILTERS[collection][name]
     predicate = predicate_of(dataset)
     values = list(values_of(dataset))
+    if not values and name in NOT_CURATED_YET:
+        pytest.skip(f"data/ gives no {name} in {collection} yet")
     assert values, f"the data gives no value to try for {collection}?{name}="
     matched_something = False
     for value in values:
@@ -532,6 +579,8 @@ def test_filter_value_nothing_has_gives_an_empty_list(collection: str, client: T
         ("people", "source", "Not A Slug!"),
         ("quotes", "q", "x" * 201),
         ("quotes", "q", ""),
+        ("quotes", "date_basis", "guessed"),
+        ("projects", "date_basis", "STATED"),
     ],
 )
 def test_invalid_filter_value_is_a_problem(
@@ -544,8 +593,18 @@ def test_invalid_filter_value_is_a_problem(
 # ------------------------------------------------------------------------------ sorting
 
 
+# A date sorts by the first day of its interval (issue 10: date sorts use the interval).
+INTERVAL_OF = {
+    "date": "date_start",
+    "start_date": "start_date_start",
+    "completion_date": "completion_date_start",
+    "established": "established_start",
+    "published": "published_start",
+}
+
+
 def _sort_value(item: Record, field: str) -> Any:
-    value = item.get(field)
+    value = item.get(INTERVAL_OF.get(field, field))
     if isinstance(value, dict):  # an embedded summary (recipient, speaker)
         return value["id"]
     return value

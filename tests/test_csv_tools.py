@@ -36,6 +36,7 @@ DUCKDB_TYPES = {
     "integer": {"BIGINT", "INTEGER"},
     "number": {"DOUBLE", "BIGINT", "INTEGER"},
     "date": {"DATE"},
+    "datetime": {"TIMESTAMP WITH TIME ZONE"},
     "string": {"VARCHAR"},
     "array": {"VARCHAR"},
 }
@@ -59,7 +60,7 @@ def _columns(name: str) -> tuple[Column, ...]:
 @pytest.mark.parametrize("name", list(ANSWERS))
 def test_pandas_infers_each_column_type(answers: dict[str, str], name: str) -> None:
     columns = _columns(name)
-    dates = [column.name for column in columns if column.kind == "date"]
+    dates = [column.name for column in columns if column.kind in ("date", "datetime")]
     frame = pd.read_csv(io.StringIO(answers[name]), parse_dates=dates, date_format="ISO8601")
     assert list(frame.columns) == [column.name for column in columns]
     assert len(frame) > 0
@@ -78,7 +79,7 @@ def test_pandas_infers_each_column_type(answers: dict[str, str], name: str) -> N
             ), where
         elif column.kind == "number":
             assert pdt.is_numeric_dtype(series) and not pdt.is_bool_dtype(series), where
-        elif column.kind == "date":
+        elif column.kind in ("date", "datetime"):
             assert pdt.is_datetime64_any_dtype(series), where
         else:
             assert not pdt.is_numeric_dtype(series), where

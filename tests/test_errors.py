@@ -15,8 +15,6 @@ from tests.conftest import COLLECTIONS
     "path",
     [
         "/nope",
-        "/v1",
-        "/v1/",
         "/v1/nope",
         "/v1/projects/zhanatas-wind-farm/nope",
         "/v2/projects",

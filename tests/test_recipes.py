@@ -48,9 +48,11 @@ def test_spreadsheet_csv_is_the_whole_collection(client: TestClient) -> None:
 def test_grafana_series_csv_has_plot_columns(client: TestClient) -> None:
     text = client.get("/v1/trade-stats/series?metric=trade_turnover&format=csv").text
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert {"period_start", "value", "kind"} <= set(rows[0])
-    actual = [r for r in rows if r["kind"] == "actual"]
-    assert [r["period_start"] for r in actual] == sorted(r["period_start"] for r in actual)
+    assert {"time", "period_start", "value", "kind"} <= set(rows[0])
+    for kind in ("actual", "target"):
+        times = [r["time"] for r in rows if r["kind"] == kind]
+        assert times and all(times), kind  # every point, targets included, can be placed
+        assert times == sorted(times), kind
 
 
 def test_grafana_facet_root_selector(client: TestClient) -> None:

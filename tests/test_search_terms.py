@@ -1,7 +1,13 @@
 """What people type is parsed into terms, the same for every engine, and never fails."""
 
-import pytest
+import sqlite3
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.queries.common import MAX_TEXT
+from app.queries.search import fts_expression, indexed_text
 from app.queries.search_terms import MAX_TERMS, Term, TextQuery, is_unspaced, parse
 
 
@@ -113,3 +119,27 @@ def test_never_raises(text: str) -> None:
     parsed = parse(text)
     for term in parsed.terms():
         assert term.words and all(term.words)
+
+
+# Any text a person could type, including what FTS5 treats as syntax.
+_PIECES = [*"\"*()-:^+.,;'\u2019_\\/{}[]<>|&!?#@$%=~`", "OR", "AND", "NOT", "NEAR", "施诗", "w"]
+_TYPED = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=MAX_TEXT),
+    st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=5)), max_size=40).map(" ".join),
+    st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=40).map("".join),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TYPED)
+def test_any_text_compiles_to_a_valid_fts5_query(text: str) -> None:
+    """Whatever the text, the parsed query is a valid FTS5 expression (no syntax error)."""
+    parsed = parse(text)
+    if parsed.is_empty:
+        return
+    with sqlite3.connect(":memory:") as connection:
+        connection.execute(
+            "CREATE VIRTUAL TABLE t USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        connection.execute("INSERT INTO t VALUES (?)", (indexed_text(text),))
+        connection.execute("SELECT count(*) FROM t WHERE t MATCH ?", (fts_expression(parsed),))

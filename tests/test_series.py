@@ -14,6 +14,10 @@ METRIC = "trade_turnover"
 
 
 def _period_key(record: dict[str, Any]) -> str:
+    """Where the point sits on a time axis: a target at its deadline, an actual figure at the
+    start of its period."""
+    if record["kind"] == "target":
+        return record["period_end"] or record["period_start"]
     return record["period_start"] or record["period_end"]
 
 
@@ -39,9 +43,8 @@ def test_series_holds_every_figure_with_a_period(
     assert series["metric"] == METRIC
     points = [point for s in series["series"] for point in s["points"]]
     with_period = [r for r in stated if r["period_start"] or r["period_end"]]
-    without_period = [r for r in stated if not (r["period_start"] or r["period_end"])]
+    # Year-to-date figures are in at their resolved periods, like any other.
     assert sorted(p["id"] for p in points) == sorted(r["id"] for r in with_period)
-    assert without_period, "no figure without a period; the exclusion is not exercised"
 
 
 def test_actual_and_target_are_separate_series_sorted_by_period(
@@ -78,6 +81,24 @@ def test_each_point_says_what_the_data_say(
         assert point["sources"] == sources, point["id"]
         item = client.get(f"/v1/trade-stats/{point['id']}").json()
         assert point["disputed"] == (item["disagreement_id"] is not None)
+        assert point["date_basis"] == record.get("date_basis"), point["id"]
+        assert point["date_text"] == record.get("date_text"), point["id"]
+        stated_by = point["stated_by"]["id"] if point["stated_by"] else None
+        assert stated_by == record.get("stated_by"), point["id"]
+
+
+def test_a_point_has_a_time_and_a_target_its_deadline(series: dict[str, Any]) -> None:
+    points = [p for s in series["series"] for p in s["points"]]
+    assert any(p["kind"] == "target" for p in points)
+    for point in points:
+        if point["kind"] == "target":
+            assert point["period_end"], point["id"]
+            assert point["deadline"] == f"{point['period_end']}T00:00:00Z"
+            assert point["time"] == point["deadline"]
+        else:
+            assert point["deadline"] is None
+            day = point["period_start"] or point["period_end"]
+            assert point["time"] == f"{day}T00:00:00Z"
 
 
 @pytest.mark.parametrize("how", ["format", "accept"])
@@ -100,6 +121,10 @@ def test_series_as_csv(client: TestClient, series: dict[str, Any], how: str) -> 
         assert row["period_start"] == (point["period_start"] or "")
         assert float(row["value"]) == pytest.approx(point["value"])
         assert row["disputed"] == ("true" if point["disputed"] else "false")
+        assert row["time"] == point["time"]
+        assert row["deadline"] == (point["deadline"] or "")
+        assert row["date_basis"] == (point["date_basis"] or "")
+        assert row["stated_by_id"] == (point["stated_by"] or {}).get("id", "")
 
 
 def test_unknown_metric_is_a_422_listing_the_metrics(

@@ -17,6 +17,7 @@ infer every column's type from the text alone:
 
 import calendar
 import csv
+import datetime as dt
 import io
 import json
 import types
@@ -31,7 +32,7 @@ from app.models.types import _check_full_date, _check_partial_date
 
 Getter = Callable[[dict[str, Any]], Any]
 # Frictionless Table Schema field types (https://specs.frictionlessdata.io/table-schema/).
-Kind = Literal["string", "integer", "number", "boolean", "date", "array"]
+Kind = Literal["string", "integer", "number", "boolean", "date", "datetime", "array"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def _kind(annotation: Any) -> Kind:
     if _date_check(annotation) is not None:
         return "date"
     base = get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
+    if base is dt.datetime:
+        return "datetime"  # RFC 3339 with its zone, e.g. a series point's time
     if base is bool:
         return "boolean"
     if base is int:

@@ -67,6 +67,7 @@ _TYPES: dict[Kind, Any] = {
     "number": float,
     "boolean": bool,
     "date": str,
+    "datetime": str,
     "array": list[Any],
 }
 
@@ -76,7 +77,10 @@ def properties_model(model: type[BaseModel]) -> type[BaseModel]:
     """The typed properties of `model`'s Features: one nullable field per CSV column."""
     fields: dict[str, Any] = {}
     for column in flat_columns(model):
-        extra: dict[str, Any] | None = {"format": "date"} if column.kind == "date" else None
+        formats = {"date": "date", "datetime": "date-time"}
+        extra: dict[str, Any] | None = (
+            {"format": formats[column.kind]} if column.kind in formats else None
+        )
         fields[column.name] = (
             _TYPES[column.kind] | None,
             Field(

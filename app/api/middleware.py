@@ -167,7 +167,7 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
 
 
 class ResponseCache:
-    """Serve GET /v1 answers from memory, keyed by dataset version and request; evaluate
+    """Serve GET /v1 (and /) answers from memory, keyed by dataset version and request; evaluate
     conditional requests (RFC 9110 section 13); answer HEAD everywhere as GET without a body.
 
     The dataset only changes at build time, so a 200 answer for a URL, Accept and
@@ -227,7 +227,9 @@ class ResponseCache:
             instance_of(scope),
         )
         database = scope["app"].state.database if "app" in scope else None
-        if not scope["path"].startswith("/v1") or database is None:
+        # The API and its index at the root depend only on the dataset version.
+        cached_path = scope["path"].startswith("/v1") or scope["path"] == "/"
+        if not cached_path or database is None:
             await self._fill(inner, receive, send, None, conditions)
             return
         database.refresh()

@@ -59,6 +59,11 @@ TAGS: list[dict[str, str]] = [
         "description": "Other stated figures: counts of institutes, trains, tourists, ...",
     },
     {
+        "name": "timeline",
+        "description": "Every dated fact across collections, in date order, each date with its "
+        "basis.",
+    },
+    {
         "name": "disagreements",
         "description": "Where sources state different values for the same fact.",
     },
@@ -94,7 +99,7 @@ _CACHE_CONTROL = {
 }
 _VARY = {
     "description": "The request headers the representation depends on.",
-    "schema": {"type": "string", "example": "Accept"},
+    "schema": {"type": "string", "example": "Accept, Accept-Encoding"},
 }
 _LINK = {
     "description": 'RFC 8288 links to the next and previous pages (rel="next", rel="prev"), '

@@ -6,6 +6,7 @@ from app.api.routes import (
     awards,
     disagreements,
     events,
+    index,
     indicators,
     meta,
     people,
@@ -16,6 +17,7 @@ from app.api.routes import (
     search,
     sister_cities,
     sources,
+    timeline,
     trade_stats,
 )
 
@@ -32,6 +34,7 @@ for module in (
     quotes,
     events,
     indicators,
+    timeline,
     disagreements,
     search,
 ):
@@ -39,5 +42,6 @@ for module in (
 api_router.include_router(meta.router)
 
 root_router = APIRouter()
+root_router.include_router(index.router)
 root_router.include_router(meta.health_router)
 root_router.include_router(problem_types.router)

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, delete, text
 from sqlmodel import Session, SQLModel, select
 
@@ -23,6 +25,7 @@ from app.loader.report import (
 )
 from app.loader.rows import dataset_batches
 from app.loader.search_rows import search_rows
+from app.loader.timeline import timeline_rows
 from app.models import BuildInfo
 from app.queries.search import indexed_text
 
@@ -52,6 +55,12 @@ def _load(engine: Engine, dataset: Dataset) -> int:
             session.flush()  # in order, so every foreign key already has its row
             rows += len(batch)
         session.add_all(digest_rows(dataset))
+        # Derived views read the records back as the API serves them.
+        session.expire_all()
+        derived = list(timeline_rows(session))
+        session.add_all(derived)
+        session.flush()
+        rows += len(derived)
         if engine.dialect.name == "sqlite":
             session.execute(
                 text(
@@ -153,6 +162,25 @@ def built_version(database_url: str) -> str | None:
         engine.dispose()
 
 
+def built_schema(database_url: str) -> str | None:
+    """The Alembic revision of an existing database, or None if there is none readable."""
+    path = sqlite_path(database_url)
+    if path is not None and not path.exists():
+        return None
+    engine = make_write_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+
+
 def is_current(database_url: str, data_dir: Path) -> bool:
-    """True when the database holds exactly the dataset now in `data_dir`."""
-    return built_version(database_url) == dataset_version(data_dir)
+    """True when the database holds exactly the dataset now in `data_dir`, in the schema of
+    the code now running (its migrations' head), so `serve` need not build again."""
+    if built_version(database_url) != dataset_version(data_dir):
+        return False
+    head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    return built_schema(database_url) == head

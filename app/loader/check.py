@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.loader import inputs
+from app.loader.dates import BASIS_REQUIRED, DATE_FIELDS, SourceDate, check_record_dates
 from app.loader.messages import closest_passage, did_you_mean, encoding_faults, explain_yaml_error
 from app.loader.problems import BuildFailed, Problem
 from app.loader.yaml_lines import LineDict, LineList, line_of, load_yaml
@@ -50,6 +51,11 @@ VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
     "sister_cities": {"tie_type": "tie_type"},
     "events": {"type": "event_type"},
 }
+# Every date's basis comes from the `date_basis` vocabulary.
+for _collection, _dates in DATE_FIELDS.items():
+    VOCABULARY_FIELDS.setdefault(_collection, {}).update(
+        {field.basis: "date_basis" for field in _dates}
+    )
 
 # Field -> the collection whose ids it must name.
 REFERENCE_FIELDS: dict[str, dict[str, str]] = {
@@ -344,6 +350,19 @@ class _Checker:
                                 f"{did_you_mean(str(value), terms)} (allowed: {allowed})",
                             )
 
+    def check_dates(self, required: bool = BASIS_REQUIRED) -> None:
+        sources = {
+            entry.model.id: SourceDate(entry.model.id, entry.model.published)
+            for entry in self.entries["sources"]
+        }
+        for collection in DATE_FIELDS:
+            for entry in self.entries[collection]:
+
+                def report(key: str, field_name: str, message: str, entry: Entry = entry) -> None:
+                    self.problem(entry.file, entry.line(key), field_name, message)
+
+                check_record_dates(collection, entry.model, sources, report, required)
+
     def check_references(self) -> set[tuple[str, str]]:
         used: set[tuple[str, str]] = set()
         for collection, fields in REFERENCE_FIELDS.items():
@@ -529,12 +548,13 @@ def _fact_key(model: Any) -> str | None:
     return re.sub(r"[^a-z0-9]+", "-", "-".join(str(p).lower() for p in parts if p)).strip("-")
 
 
-def check(data_dir: Path) -> Dataset:
+def check(data_dir: Path, basis_required: bool = BASIS_REQUIRED) -> Dataset:
     """Check everything in `data_dir`; raises BuildFailed with every problem found."""
     checker = _Checker(data_dir)
     checker.read_files()
     checker.read_texts()
     checker.check_vocabularies()
+    checker.check_dates(basis_required)
     checker.check_unused(checker.check_references())
     citations = checker.resolve_citations()
     if checker.problems:

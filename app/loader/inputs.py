@@ -1,8 +1,8 @@
 """The shape of each record in data/*.yaml: the models' Base fields plus references by id."""
 
-from typing import Self
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from app.models.award import AwardBase
 from app.models.event import EventBase
@@ -15,9 +15,33 @@ from app.models.record import Figure
 from app.models.sister_city import SisterCityBase
 from app.models.source import SourceBase
 from app.models.trade_stat import TradeStatBase
-from app.models.types import CountryCode, Slug, precision_of
+from app.models.types import CountryCode, Slug, interval_of, precision_of
 
 STRICT = ConfigDict(extra="forbid")
+
+
+def derive_date_fields(record: BaseModel) -> None:
+    """Set `F_precision`, `F_start` and `F_end` of every partial date field `F` from its value."""
+    fields = type(record).model_fields
+    for name in fields:
+        date_field = name.removesuffix("_precision")
+        if date_field == name or date_field not in fields:
+            continue
+        value = getattr(record, date_field)
+        setattr(record, name, precision_of(value))
+        start, end = interval_of(value)
+        if f"{date_field}_start" in fields:
+            setattr(record, f"{date_field}_start", start)
+            setattr(record, f"{date_field}_end", end)
+
+
+def refuse_interval(model: type[BaseModel], name: str | None, value: Any) -> Any:
+    """A curated `F_start`/`F_end` of a partial date `F` is refused: it is derived, never typed."""
+    for suffix in ("_start", "_end"):
+        date_field = (name or "").removesuffix(suffix)
+        if date_field != name and f"{date_field}_precision" in model.model_fields:
+            raise ValueError(f"derived from {date_field}; remove it from the record")
+    return value
 
 
 class CitationIn(BaseModel):
@@ -36,14 +60,15 @@ class _Record(BaseModel):
     id: Slug
     citations: list[CitationIn] = Field(min_length=1)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_interval(cls, value: Any, info: ValidationInfo) -> Any:
+        return refuse_interval(cls, info.field_name, value)
+
     @model_validator(mode="after")
     def _derive_precisions(self) -> Self:
-        # Precision is derived from the date's form, so it cannot contradict the date.
-        fields = type(self).model_fields
-        for name in fields:
-            date_field = name.removesuffix("_precision")
-            if date_field != name and date_field in fields:
-                setattr(self, name, precision_of(getattr(self, date_field)))
+        # Precision and interval are derived from the date's form, so they cannot contradict it.
+        derive_date_fields(self)
         return self
 
 
@@ -65,6 +90,11 @@ class SourceIn(SourceBase):
     credits: list[CreditIn] = Field(default_factory=list)
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_interval(cls, value: Any, info: ValidationInfo) -> Any:
+        return refuse_interval(cls, info.field_name, value)
+
     @model_validator(mode="after")
     def _check_precision(self) -> Self:
         if self.published_precision != precision_of(self.published):
@@ -72,6 +102,7 @@ class SourceIn(SourceBase):
                 f"published_precision {self.published_precision!r} does not match "
                 f"published {self.published!r}"
             )
+        derive_date_fields(self)
         return self
 
 

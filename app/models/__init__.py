@@ -19,6 +19,12 @@ from app.models.source import (
     SourceSummary,
     SourceText,
 )
+from app.models.timeline import (
+    TimelineEntry,
+    TimelineEntryPublic,
+    TimelinePerson,
+    TimelinePlace,
+)
 from app.models.trade_stat import TradeStat, TradeStatPublic
 
 __all__ = [
@@ -55,6 +61,10 @@ __all__ = [
     "SourcePublic",
     "SourceSummary",
     "SourceText",
+    "TimelineEntry",
+    "TimelineEntryPublic",
+    "TimelinePerson",
+    "TimelinePlace",
     "TradeStat",
     "TradeStatPublic",
 ]

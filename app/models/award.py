@@ -3,10 +3,11 @@
 from sqlmodel import Field, Relationship
 
 from app.models.citation import Citation, CitationPublic, cited_by
+from app.models.dating import basis_field, end_field, start_field, text_field
 from app.models.person import Person, PersonSummary
 from app.models.place import Place, PlaceSummary
 from app.models.record import RecordBase
-from app.models.types import CountryCode, PartialDate, Slug
+from app.models.types import CountryCode, DateBasis, PartialDate, Slug
 
 
 class AwardBase(RecordBase):
@@ -22,6 +23,10 @@ class AwardBase(RecordBase):
     )
     date: PartialDate | None = Field(default=None, index=True, description="Date of conferral.")
     date_precision: str = Field(default="unknown", description="Precision of `date`.")
+    date_basis: DateBasis | None = basis_field("date")
+    date_text: str | None = text_field("date")
+    date_start: str | None = start_field("date")
+    date_end: str | None = end_field("date")
     reason: str | None = Field(default=None, description="The stated reason.")
 
 

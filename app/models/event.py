@@ -3,11 +3,12 @@
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.models.citation import Citation, CitationPublic, cited_by
+from app.models.dating import basis_field, end_field, start_field, text_field
 from app.models.person import Person, PersonSummary
 from app.models.place import Place, PlaceSummary
 from app.models.project import Project, ProjectSummary
 from app.models.record import RecordBase
-from app.models.types import PartialDate, Slug
+from app.models.types import DateBasis, PartialDate, Slug
 
 
 class EventPlace(SQLModel, table=True):
@@ -47,6 +48,10 @@ class EventBase(RecordBase):
     type: str = Field(index=True, description="Type of event (vocabulary `event_type`).")
     date: PartialDate | None = Field(default=None, index=True, description="When it happened.")
     date_precision: str = Field(default="unknown", description="Precision of `date`.")
+    date_basis: DateBasis | None = basis_field("date")
+    date_text: str | None = text_field("date")
+    date_start: str | None = start_field("date")
+    date_end: str | None = end_field("date")
     description: str | None = Field(default=None, description="What the sources say happened.")
 
 

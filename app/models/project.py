@@ -7,9 +7,10 @@ from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.models.citation import Citation, CitationPublic, cited_by
+from app.models.dating import basis_field, end_field, start_field, text_field
 from app.models.place import Place, PlaceSummary
 from app.models.record import Figure, RecordBase
-from app.models.types import CountryCode, PartialDate, Slug
+from app.models.types import CountryCode, DateBasis, PartialDate, Slug
 
 
 class ProjectBase(RecordBase):
@@ -34,6 +35,10 @@ class ProjectBase(RecordBase):
         description="Start of construction or launch (YYYY[-MM[-DD]]).",
     )
     start_date_precision: str = Field(default="unknown", description="Precision of start_date.")
+    start_date_basis: DateBasis | None = basis_field("start_date")
+    start_date_text: str | None = text_field("start_date")
+    start_date_start: str | None = start_field("start_date")
+    start_date_end: str | None = end_field("start_date")
     completion_date: PartialDate | None = Field(
         default=None,
         index=True,
@@ -43,6 +48,10 @@ class ProjectBase(RecordBase):
         default="unknown",
         description="Precision of completion_date.",
     )
+    completion_date_basis: DateBasis | None = basis_field("completion_date")
+    completion_date_text: str | None = text_field("completion_date")
+    completion_date_start: str | None = start_field("completion_date")
+    completion_date_end: str | None = end_field("completion_date")
     bri: bool | None = Field(
         default=None,
         description="True where a source ties it to the Belt and Road Initiative.",
@@ -77,7 +86,7 @@ class Project(ProjectBase, table=True):
     """A cooperation project or facility."""
 
     # The common "filter by sector, newest first" page reads straight from one index.
-    __table_args__ = (Index("ix_project_sector_completion", "sector", "completion_date"),)
+    __table_args__ = (Index("ix_project_sector_completion", "sector", "completion_date_start"),)
 
     id: Slug = Field(primary_key=True, description="Stable slug of the project.")
     place_id: str | None = Field(default=None, foreign_key="place.id", index=True)

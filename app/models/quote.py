@@ -3,9 +3,10 @@
 from sqlmodel import Field, Relationship
 
 from app.models.citation import Citation, CitationPublic, cited_by
+from app.models.dating import basis_field, end_field, start_field, text_field
 from app.models.person import Person, PersonSummary
 from app.models.record import RecordBase
-from app.models.types import PartialDate, Slug
+from app.models.types import DateBasis, PartialDate, Slug
 
 
 class QuoteBase(RecordBase):
@@ -18,6 +19,10 @@ class QuoteBase(RecordBase):
     speaker_role: str | None = Field(default=None, description="The speaker's role at the time.")
     date: PartialDate | None = Field(default=None, index=True, description="When it was said.")
     date_precision: str = Field(default="unknown", description="Precision of `date`.")
+    date_basis: DateBasis | None = basis_field("date")
+    date_text: str | None = text_field("date")
+    date_start: str | None = start_field("date")
+    date_end: str | None = end_field("date")
     context: str | None = Field(default=None, description="Where and in what setting.")
 
 

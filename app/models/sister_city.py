@@ -3,9 +3,10 @@
 from sqlmodel import Field, Relationship
 
 from app.models.citation import Citation, CitationPublic, cited_by
+from app.models.dating import basis_field, end_field, start_field, text_field
 from app.models.place import Place, PlaceSummary
 from app.models.record import RecordBase
-from app.models.types import PartialDate, Slug
+from app.models.types import DateBasis, PartialDate, Slug
 
 
 class SisterCityBase(RecordBase):
@@ -18,6 +19,10 @@ class SisterCityBase(RecordBase):
         description="Date the tie was established.",
     )
     established_precision: str = Field(default="unknown", description="Precision of established.")
+    established_basis: DateBasis | None = basis_field("established")
+    established_text: str | None = text_field("established")
+    established_start: str | None = start_field("established")
+    established_end: str | None = end_field("established")
 
 
 class SisterCity(SisterCityBase, table=True):

@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.models.types import PartialDate, Slug
+from app.models.dating import basis_field, end_field, start_field
+from app.models.types import DateBasis, PartialDate, Slug
 
 if TYPE_CHECKING:
     from app.models.person import Person
@@ -33,6 +34,9 @@ class SourceBase(SQLModel):
         default="unknown",
         description="Precision of `published`: day, month, year or unknown.",
     )
+    published_basis: DateBasis | None = basis_field("published", index=False)
+    published_start: str | None = start_field("published")
+    published_end: str | None = end_field("published")
     url: str | None = Field(default=None, description="The original's address, where known.")
     copy_url: str | None = Field(default=None, description="A public republished copy's address.")
     notes: str | None = Field(

@@ -2,8 +2,9 @@
 
 from sqlmodel import Field
 
+from app.models.dating import basis_field, text_field
 from app.models.record import RecordBase
-from app.models.types import FullDate
+from app.models.types import DateBasis, FullDate
 
 
 class PeriodFigureBase(RecordBase):
@@ -20,6 +21,8 @@ class PeriodFigureBase(RecordBase):
         index=True,
         description="Last day of the period (a target's deadline).",
     )
+    date_basis: DateBasis | None = basis_field("period_start` and `period_end")
+    date_text: str | None = text_field("period_start` and `period_end")
     period_label: str | None = Field(default=None, description="The period as a person says it.")
     value: float | None = Field(default=None, description="The value, in `unit`; null if unstated.")
     unit: str = Field(description="Unit of the value (vocabulary `unit`), e.g. USD.")

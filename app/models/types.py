@@ -1,8 +1,9 @@
 """Field types shared by the models: partial dates, ISO codes, slugs."""
 
+import calendar
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
@@ -45,6 +46,27 @@ def precision_of(value: str | None) -> str:
         return "unknown"
     return {4: "year", 7: "month", 10: "day"}[len(value)]
 
+
+def interval_of(value: str | None) -> tuple[str | None, str | None]:
+    """The first and last full ISO dates a partial date covers: "2023-11" gives
+    ("2023-11-01", "2023-11-30"), "2023" gives ("2023-01-01", "2023-12-31"), a day gives itself
+    twice, and no date gives (None, None)."""
+    if value is None:
+        return None, None
+    if len(value) == 10:
+        return value, value
+    if len(value) == 7:
+        year, month = int(value[:4]), int(value[5:7])
+        return f"{value}-01", f"{value}-{calendar.monthrange(year, month)[1]:02d}"
+    return f"{value}-01-01", f"{value}-12-31"
+
+
+DateBasis = Literal["stated", "relative", "publication", "inferred"]
+"""How a date was obtained (vocabulary `date_basis`; the loader's checks depend on each value):
+stated in absolute terms, resolved from a phrase relative to the source's own date, the
+source's publication date for an undated statement, or inferred by the curator."""
+
+DATE_BASES: tuple[str, ...] = ("stated", "relative", "publication", "inferred")
 
 PartialDate = Annotated[str, BeforeValidator(_to_str), AfterValidator(_check_partial_date)]
 FullDate = Annotated[str, BeforeValidator(_to_str), AfterValidator(_check_full_date)]

@@ -6,6 +6,7 @@ from sqlmodel import Session, col
 
 from app.models import Award
 from app.queries.common import (
+    DateBases,
     ListResult,
     ListSpec,
     PairQuery,
@@ -22,7 +23,7 @@ from app.queries.common import (
 
 SORTABLE = {
     "id": col(Award.id),
-    "date": col(Award.date),
+    "date": col(Award.date_start),
     "name": col(Award.name),
     "recipient": col(Award.recipient_id),
 }
@@ -31,7 +32,7 @@ SPEC = ListSpec(
     record_type="award",
     id_column=col(Award.id),
     sortable=SORTABLE,
-    default_order=[col(Award.date).desc()],
+    default_order=[col(Award.date_start).desc()],
     facets={
         "conferred_by_country": col(Award.conferred_by_country),
         "recipient": col(Award.recipient_id),
@@ -45,7 +46,8 @@ SPEC = ListSpec(
         "place": col(Award.place_id),
     },
     text=(col(Award.name), col(Award.local_name), col(Award.reason)),
-    dated=col(Award.date),
+    period=(col(Award.date_start), col(Award.date_end)),
+    bases=((col(Award.date_basis), col(Award.date)),),
     pair=col(Award.pair),
 )
 
@@ -62,6 +64,7 @@ class AwardQuery(PairQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Conferred in or before this year."
     )
+    date_basis: DateBases = None
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in the award's names or reason."
     )

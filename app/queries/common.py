@@ -26,6 +26,7 @@ from sqlmodel import Session, col
 from app.config import get_settings
 from app.errors import InvalidParameter, NotFound
 from app.models import Citation
+from app.models.types import DateBasis
 
 T = TypeVar("T")
 
@@ -118,8 +119,9 @@ def sort_choices(sortable: Iterable[str]) -> Any:
 
 
 def facet_choices(spec: "ListSpec") -> Any:
-    """The `facet` Field of a list: the fields whose values it can count, and `source`."""
-    names = [*spec.facets, "source"]
+    """The `facet` Field of a list: the fields whose values it can count, and `source` where
+    its records cite sources."""
+    names = [*spec.facets, *(["source"] if spec.cited else [])]
     return choices(
         names,
         "Comma-separated fields to count per value over the filtered set (the JSON envelope's "
@@ -275,10 +277,13 @@ class ListSpec:
     facets: dict[str, Any]
     equals: dict[str, Any] = field(default_factory=dict)  # query field -> column
     text: tuple[Any, ...] = ()  # columns that `q` searches
-    dated: Any = None  # partial-date column that year_from/year_to bound
-    period: tuple[Any, Any] | None = None  # (start, end) columns year_from/year_to overlap
+    # (first day, last day) columns of the date or period that year_from/year_to overlap.
+    period: tuple[Any, Any] | None = None
+    # (basis column, date column) of each date that `date_basis` filters.
+    bases: tuple[tuple[Any, Any], ...] = ()
     pair: Any = None  # the country-pair column
     disputed: Any = None  # the disagreement column that `disputed` tests
+    cited: bool = True  # its rows are records citing sources (the `source` facet applies)
 
 
 def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> Select[Any]:
@@ -297,10 +302,10 @@ def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> 
     if spec.text and values.get("q"):
         statement = statement.where(contains(values["q"], *spec.text))
     year_from, year_to = values.get("year_from"), values.get("year_to")
-    if spec.dated is not None:
-        statement = statement.where(*year_range(spec.dated, year_from, year_to))
     if spec.period is not None:
         statement = statement.where(*period_overlaps(*spec.period, year_from, year_to))
+    if spec.bases and values.get("date_basis"):
+        statement = statement.where(basis_in(spec.bases, values["date_basis"]))
     if spec.disputed is not None and values.get("disputed") is not None:
         disputed = spec.disputed.is_not(None) if values["disputed"] else spec.disputed.is_(None)
         statement = statement.where(disputed)
@@ -344,7 +349,7 @@ def facet_counts(
     most frequent first."""
     result: dict[str, list[tuple[Any, int]]] = {}
     for name in facet:
-        if name == "source":
+        if name == "source" and spec.cited:
             counted = func.count(func.distinct(spec.id_column))
             grouped = (
                 statement.with_only_columns(
@@ -446,18 +451,9 @@ def cited_in(record_type: str, id_column: Any, source_ids: list[str]) -> ColumnE
     )
 
 
-def year_range(column: Any, year_from: int | None, year_to: int | None) -> list[Any]:
-    """Clauses keeping partial ISO dates (YYYY[-MM[-DD]]) within the years, inclusive."""
-    clauses = []
-    if year_from is not None:
-        clauses.append(column >= f"{year_from:04d}")
-    if year_to is not None:
-        clauses.append(column < f"{year_to + 1:04d}")
-    return clauses
-
-
 def period_overlaps(start: Any, end: Any, year_from: int | None, year_to: int | None) -> list[Any]:
-    """Clauses keeping periods that overlap the years, inclusive."""
+    """Clauses keeping periods (or a partial date's full-date interval) that overlap the
+    years, inclusive; an open end is taken as the other end."""
     clauses = []
     if year_from is not None:
         clauses.append(func.coalesce(end, start) >= f"{year_from:04d}")
@@ -466,11 +462,28 @@ def period_overlaps(start: Any, end: Any, year_from: int | None, year_to: int | 
     return clauses
 
 
+def basis_in(bases: tuple[tuple[Any, Any], ...], allowed: list[str]) -> ColumnElement[bool]:
+    """Records that have a date and whose every date has one of the `allowed` bases."""
+    return and_(
+        or_(*(date.is_not(None) for _, date in bases)),
+        *(or_(date.is_(None), basis.in_(allowed)) for basis, date in bases),
+    )
+
+
 Year = Annotated[int | None, Field(ge=1000, le=9999, description="A year, e.g. 2023.")]
 Text = Annotated[str | None, Field(min_length=1, max_length=MAX_TEXT)]
 Ref = Annotated[str | None, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
 TextItem = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 RefItem = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
+DateBases = Annotated[
+    list[DateBasis] | None,
+    Field(
+        examples=[["stated"]],
+        description="Only records whose every date has one of these bases (repeatable: "
+        "`date_basis=stated&date_basis=relative`): stated, relative, publication, inferred. "
+        "Records without a date, or whose date has no basis yet, are left out.",
+    ),
+]
 
 
 class CitedQuery(ListQuery):

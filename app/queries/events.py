@@ -6,6 +6,7 @@ from sqlmodel import Session, col
 
 from app.models import Event, EventPerson, EventPlace, EventProject
 from app.queries.common import (
+    DateBases,
     GeoFormat,
     ListResult,
     ListSpec,
@@ -24,7 +25,7 @@ from app.queries.common import (
 
 SORTABLE = {
     "id": col(Event.id),
-    "date": col(Event.date),
+    "date": col(Event.date_start),
     "title": col(Event.title),
     "type": col(Event.type),
 }
@@ -33,11 +34,12 @@ SPEC = ListSpec(
     record_type="event",
     id_column=col(Event.id),
     sortable=SORTABLE,
-    default_order=[col(Event.date)],
+    default_order=[col(Event.date_start)],
     facets={"type": col(Event.type), "year": year_of(col(Event.date)), "pair": col(Event.pair)},
     equals={"type": col(Event.type)},
     text=(col(Event.title), col(Event.description)),
-    dated=col(Event.date),
+    period=(col(Event.date_start), col(Event.date_end)),
+    bases=((col(Event.date_basis), col(Event.date)),),
     pair=col(Event.pair),
 )
 
@@ -54,6 +56,7 @@ class EventQuery(PairQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Happened in or before this year."
     )
+    date_basis: DateBases = None
     place: list[RefItem] | None = any_of("zhambyl-region", "Place id involved")
     person: list[RefItem] | None = any_of("xi-jinping", "Person id involved")
     project: list[RefItem] | None = any_of("zhanatas-wind-farm", "Project id involved")

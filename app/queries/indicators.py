@@ -1,11 +1,12 @@
 """Queries on indicators."""
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.models import Indicator
 from app.queries.common import (
+    DateBases,
     FigureQuery,
     ListResult,
     ListSpec,
@@ -43,6 +44,12 @@ SPEC = ListSpec(
     equals={"metric": col(Indicator.metric), "place": col(Indicator.place_id)},
     text=(col(Indicator.subject),),
     period=(col(Indicator.period_start), col(Indicator.period_end)),
+    bases=(
+        (
+            col(Indicator.date_basis),
+            func.coalesce(col(Indicator.period_start), col(Indicator.period_end)),
+        ),
+    ),
     pair=col(Indicator.pair),
     disputed=col(Indicator.disagreement_id),
 )
@@ -59,6 +66,7 @@ class IndicatorQuery(FigureQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Periods overlapping this year or earlier."
     )
+    date_basis: DateBases = None
     q: Text = Field(default=None, examples=["wind"], description="Text to find in the subject.")
     sort: list[str] | None = sort_choices(SORTABLE)
     facet: list[str] | None = facet_choices(SPEC)

@@ -7,6 +7,7 @@ from sqlmodel import Session, col
 
 from app.models import Place, Project
 from app.queries.common import (
+    DateBases,
     GeoFormat,
     ListResult,
     ListSpec,
@@ -28,8 +29,8 @@ SORTABLE = {
     "name": col(Project.name),
     "sector": col(Project.sector),
     "status": col(Project.status),
-    "start_date": col(Project.start_date),
-    "completion_date": col(Project.completion_date),
+    "start_date": col(Project.start_date_start),
+    "completion_date": col(Project.completion_date_start),
     "host_country": col(Project.host_country),
 }
 
@@ -65,7 +66,11 @@ SPEC = ListSpec(
         "host_country": col(Project.host_country),
     },
     text=(col(Project.name), col(Project.aliases), col(Project.description)),
-    dated=col(Project.completion_date),
+    period=(col(Project.completion_date_start), col(Project.completion_date_end)),
+    bases=(
+        (col(Project.start_date_basis), col(Project.start_date)),
+        (col(Project.completion_date_basis), col(Project.completion_date)),
+    ),
     pair=col(Project.pair),
 )
 
@@ -96,6 +101,7 @@ class ProjectQuery(PairQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Completed in or before this year."
     )
+    date_basis: DateBases = None
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in name, aliases or description."
     )

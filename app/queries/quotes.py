@@ -6,6 +6,7 @@ from sqlmodel import Session, col
 
 from app.models import Quote
 from app.queries.common import (
+    DateBases,
     ListResult,
     ListSpec,
     PairQuery,
@@ -19,7 +20,7 @@ from app.queries.common import (
     year_of,
 )
 
-SORTABLE = {"id": col(Quote.id), "date": col(Quote.date), "speaker": col(Quote.speaker_id)}
+SORTABLE = {"id": col(Quote.id), "date": col(Quote.date_start), "speaker": col(Quote.speaker_id)}
 
 SPEC = ListSpec(
     record_type="quote",
@@ -29,7 +30,8 @@ SPEC = ListSpec(
     facets={"speaker": col(Quote.speaker_id), "year": year_of(col(Quote.date))},
     equals={"speaker": col(Quote.speaker_id)},
     text=(col(Quote.text), col(Quote.context)),
-    dated=col(Quote.date),
+    period=(col(Quote.date_start), col(Quote.date_end)),
+    bases=((col(Quote.date_basis), col(Quote.date)),),
     pair=col(Quote.pair),
 )
 
@@ -42,6 +44,7 @@ class QuoteQuery(PairQuery):
         default=None, examples=[2020], description="Said in or after this year."
     )
     year_to: Year = Field(default=None, examples=[2024], description="Said in or before this year.")
+    date_basis: DateBases = None
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in the quote or its context."
     )

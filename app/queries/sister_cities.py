@@ -6,6 +6,7 @@ from sqlmodel import Session, col
 
 from app.models import SisterCity
 from app.queries.common import (
+    DateBases,
     GeoFormat,
     ListResult,
     ListSpec,
@@ -23,7 +24,7 @@ from app.queries.common import (
 
 SORTABLE = {
     "id": col(SisterCity.id),
-    "established": col(SisterCity.established),
+    "established": col(SisterCity.established_start),
     "tie_type": col(SisterCity.tie_type),
 }
 
@@ -31,7 +32,7 @@ SPEC = ListSpec(
     record_type="sister_city",
     id_column=col(SisterCity.id),
     sortable=SORTABLE,
-    default_order=[col(SisterCity.established)],
+    default_order=[col(SisterCity.established_start)],
     facets={
         "tie_type": col(SisterCity.tie_type),
         "side_a": col(SisterCity.side_a_id),
@@ -39,7 +40,8 @@ SPEC = ListSpec(
         "year": year_of(col(SisterCity.established)),
     },
     equals={"tie_type": col(SisterCity.tie_type)},
-    dated=col(SisterCity.established),
+    period=(col(SisterCity.established_start), col(SisterCity.established_end)),
+    bases=((col(SisterCity.established_basis), col(SisterCity.established)),),
     pair=col(SisterCity.pair),
 )
 
@@ -57,6 +59,7 @@ class SisterCityQuery(PairQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Established in or before this year."
     )
+    date_basis: DateBases = None
     sort: list[str] | None = sort_choices(SORTABLE)
     facet: list[str] | None = facet_choices(SPEC)
 

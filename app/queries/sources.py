@@ -43,7 +43,7 @@ class SourceRecordsQuery(PageQuery):
 SORTABLE = {
     "id": col(Source.id),
     "title": col(Source.title),
-    "published": col(Source.published),
+    "published": col(Source.published_start),
     "publisher": col(Source.publisher),
 }
 
@@ -51,7 +51,7 @@ SPEC = ListSpec(
     record_type="source",
     id_column=col(Source.id),
     sortable=SORTABLE,
-    default_order=[col(Source.published).desc()],
+    default_order=[col(Source.published_start).desc()],
     facets={
         "kind": col(Source.kind),
         "language": col(Source.language),

@@ -3,12 +3,13 @@
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlmodel import Session, col
 
 from app.models import TradeStat
 from app.queries.common import (
     MAX_TEXT,
+    DateBases,
     FigureQuery,
     ListResult,
     ListSpec,
@@ -51,6 +52,12 @@ SPEC = ListSpec(
         "stated_by": col(TradeStat.stated_by_id),
     },
     period=(col(TradeStat.period_start), col(TradeStat.period_end)),
+    bases=(
+        (
+            col(TradeStat.date_basis),
+            func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end)),
+        ),
+    ),
     pair=col(TradeStat.pair),
     disputed=col(TradeStat.disagreement_id),
 )
@@ -67,6 +74,7 @@ class TradeStatQuery(FigureQuery):
     year_to: Year = Field(
         default=None, examples=[2024], description="Periods overlapping this year or earlier."
     )
+    date_basis: DateBases = None
     stated_by: list[RefItem] | None = any_of("zhang-xiao", "Person id of who stated it")
     sort: list[str] | None = sort_choices(SORTABLE)
     facet: list[str] | None = facet_choices(SPEC)
@@ -107,9 +115,12 @@ def series_points(session: Session, query: SeriesQuery) -> list[TradeStat]:
     )
     if query.pair:
         statement = statement.where(col(TradeStat.pair) == query.pair)
+    # In the order of each point's `time`: an actual figure's period start, a target's deadline.
+    start = func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end))
+    deadline = func.coalesce(col(TradeStat.period_end), col(TradeStat.period_start))
     order = [
         col(TradeStat.kind),
-        func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end)),
+        case((col(TradeStat.kind) == "target", deadline), else_=start),
         col(TradeStat.period_end),
         col(TradeStat.id),
     ]

@@ -62,11 +62,17 @@ def read_meta(request: Request, session: SessionDep, _query: Annotated[NoQuery, 
     operation_id="get_health",
     summary="Liveness",
     response_model=Health,
-    responses=json_example("health", {"status": "ok", "dataset_version": None}),
+    responses=json_example(
+        "health", {"status": "ok", "dataset_version": example("meta")["dataset_version"]}
+    ),
 )
-def healthz() -> Health:
-    """The process is up and answering."""
-    return Health(status="ok")
+def healthz(request: Request) -> Health:
+    """The process is up and answering; the dataset version it serves, when the database
+    can be read (null otherwise: liveness does not depend on the database)."""
+    database = getattr(request.app.state, "database", None)
+    if database is not None:
+        database.refresh()
+    return Health(status="ok", dataset_version=database.version if database else None)
 
 
 @health_router.get(

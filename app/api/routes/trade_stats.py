@@ -1,5 +1,6 @@
 """Routes of /v1/trade-stats."""
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -19,8 +20,8 @@ from app.api.pagination import Page
 from app.api.params import check_query
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep, TradeStatDep
-from app.models import TradeStat, TradeStatPublic
-from app.models.types import FullDate
+from app.models import PersonSummary, TradeStat, TradeStatPublic
+from app.models.types import DateBasis, FullDate
 from app.queries.common import ItemQuery
 from app.queries.trade_stats import SeriesQuery, TradeStatQuery, list_trade_stats, series_points
 
@@ -48,12 +49,26 @@ class SeriesPoint(BaseModel):
     period_start: FullDate | None = Field(description="First day of the period.")
     period_end: FullDate | None = Field(description="Last day of the period (a target's deadline).")
     period_label: str | None = Field(description="The period as a person says it.")
+    date_basis: DateBasis | None = Field(
+        description="How the period was obtained: stated, relative (resolved against the "
+        "source's date, e.g. 'January-May of this year'), publication or inferred."
+    )
+    date_text: str | None = Field(description="The verbatim phrase giving the period, if any.")
+    time: dt.datetime = Field(
+        description="Where a time-series tool (Grafana) places the point, RFC 3339 UTC: the "
+        "first day of an actual figure's period, a target's deadline."
+    )
+    deadline: dt.datetime | None = Field(
+        description="A target's deadline, the last day of its period, RFC 3339 UTC; null for "
+        "actual figures."
+    )
     value: float | None = Field(description="The value, in `unit`.")
     unit: str = Field(description="Unit, e.g. USD.")
     qualifier: str = Field(description="exact, more_than, ...")
     kind: str = Field(description="actual or target.")
     yoy_change_pct: float | None = Field(description="Year-on-year change in per cent.")
     disputed: bool = Field(description="Another source states a different value for it.")
+    stated_by: PersonSummary | None = Field(description="Who stated it, if a person is named.")
     sources: list[str] = Field(description="Ids of the sources stating it.")
 
 
@@ -72,18 +87,31 @@ class TradeSeries(BaseModel):
     series: list[Series] = Field(description="One series per kind.")
 
 
+def _timestamp(day: str | None) -> dt.datetime | None:
+    """Midnight UTC of a full ISO date."""
+    return None if day is None else dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
+
+
 def _point(row: TradeStat) -> SeriesPoint:
+    deadline = _timestamp(row.period_end) if row.kind == "target" else None
+    time = deadline or _timestamp(row.period_start or row.period_end)
+    assert time is not None  # the series holds only figures with a period
     return SeriesPoint(
         id=row.id,
         period_start=row.period_start,
         period_end=row.period_end,
         period_label=row.period_label,
+        date_basis=row.date_basis,
+        date_text=row.date_text,
+        time=time,
+        deadline=deadline,
         value=row.value,
         unit=row.unit,
         qualifier=row.qualifier,
         kind=row.kind,
         yoy_change_pct=row.yoy_change_pct,
         disputed=row.disagreement_id is not None,
+        stated_by=PersonSummary.model_validate(row.stated_by) if row.stated_by else None,
         sources=list(dict.fromkeys(c.source_id for c in row.citations)),
     )
 
