@@ -23,6 +23,7 @@ from app.api.flat import Column, flat_columns
 from app.api.records import RecordRef
 from app.api.routes.search import SearchHit
 from app.api.routes.trade_stats import SeriesPoint
+from app.models import TimelineEntryPublic
 from tests.conftest import COLLECTIONS, PUBLIC
 
 ANSWERS: dict[str, tuple[str, type[BaseModel]]] = {
@@ -30,6 +31,7 @@ ANSWERS: dict[str, tuple[str, type[BaseModel]]] = {
     "search": ("/v1/search?q=wind&format=csv&limit=100", SearchHit),
     "source-records": ("/v1/sources/sfc-2023-zhang-xiao/records?format=csv", RecordRef),
     "series": ("/v1/trade-stats/series?metric=trade_turnover&format=csv", SeriesPoint),
+    "timeline": ("/v1/timeline?format=csv", TimelineEntryPublic),
 }
 DUCKDB_TYPES = {
     "boolean": {"BOOLEAN"},

@@ -27,6 +27,7 @@ from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel
+from pydantic.fields import FieldInfo
 
 from app.models.types import _check_full_date, _check_partial_date
 
@@ -54,6 +55,13 @@ def _unwrap(annotation: Any) -> Any:
 
 def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _annotation(info: FieldInfo) -> Any:
+    """A field's annotation with its metadata: pydantic moves a bare `Annotated` type's
+    validators (a non-optional FullDate) from the annotation into `metadata`."""
+    checks = [meta for meta in info.metadata if isinstance(meta, AfterValidator)]
+    return Annotated[(info.annotation, *checks)] if checks else info.annotation
 
 
 def _date_check(annotation: Any) -> Any:
@@ -116,19 +124,19 @@ def flat_columns(model: type[BaseModel]) -> tuple[Column, ...]:
     fields = model.model_fields
     columns: list[Column] = []
     for name, info in fields.items():
-        annotation = _unwrap(info.annotation)
+        annotation = _unwrap(_annotation(info))
         if _date_check(annotation) is _check_partial_date:
             if f"{name}_start" not in fields:  # else the model serves the interval itself
                 columns.append(Column(f"{name}_start", "date", _bound(name, 0)))
                 columns.append(Column(f"{name}_end", "date", _bound(name, 1)))
         elif _is_model(annotation):
             columns += [
-                Column(f"{name}_{sub}", _kind(sub_info.annotation), _sub_field(name, sub))
+                Column(f"{name}_{sub}", _kind(_annotation(sub_info)), _sub_field(name, sub))
                 for sub, sub_info in annotation.model_fields.items()
             ]
         elif (
             name.endswith(("_start", "_end"))
-            and _date_check(_unwrap(fields.get(name.rsplit("_", 1)[0], info).annotation))
+            and _date_check(_unwrap(_annotation(fields.get(name.rsplit("_", 1)[0], info))))
             is _check_partial_date
         ):
             columns.append(Column(name, "date", _field(name)))  # a served interval

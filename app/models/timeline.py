@@ -8,7 +8,7 @@ from app.models.citation import CitationPublic
 from app.models.dating import basis_field
 from app.models.person import PersonSummary
 from app.models.place import PlaceSummary
-from app.models.types import DateBasis
+from app.models.types import DateBasis, FullDate
 
 TimelineCollection = Literal[
     "events", "awards", "sister-cities", "projects", "trade-stats", "indicators"
@@ -36,8 +36,9 @@ class TimelineEntryBase(SQLModel):
     date_text: str | None = Field(
         default=None, description="The verbatim phrase the date was read from, if any."
     )
-    date_start: str = Field(index=True, description="First day the date covers (ISO 8601).")
-    date_end: str = Field(index=True, description="Last day the date covers (ISO 8601).")
+    # Full dates (typed so CSV and the data package declare them as dates).
+    date_start: FullDate = Field(index=True, description="First day the date covers (ISO 8601).")
+    date_end: FullDate = Field(index=True, description="Last day the date covers (ISO 8601).")
     pair: str | None = Field(default=None, index=True, description="Country pair, e.g. CN-KZ.")
 
 

@@ -52,6 +52,15 @@ SPEC = ListSpec(
 class TimelineQuery(ListQuery):
     """Filters of the timeline."""
 
+    after: str | None = Field(
+        default=None,
+        max_length=300,
+        pattern=r"^(?:[a-z-]+/[a-z0-9-]+/[a-z_]+)?$",
+        description="Keyset cursor: the id of a timeline entry (`collection/record-id/field`, "
+        'e.g. `events/astana-summit-2024/date`); the page continues after it. `Link: rel="next"` '
+        "carries it; an empty `after=` starts from the first entry; an unknown id is a 404.",
+    )
+
     collection: list[TimelineCollection] | None = Field(
         default=None,
         examples=[["events"]],
