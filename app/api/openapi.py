@@ -134,6 +134,16 @@ def _declare_caching(document: dict[str, Any]) -> None:
         responses.setdefault("304", _NOT_MODIFIED)
 
 
+def _single_value_too(schema: dict[str, Any]) -> None:
+    """A repeatable query parameter (an array, `explode: true`) given once is one value on the
+    wire, `sector=wind`: declare that form too, so the document says exactly what is sent."""
+    options = schema.get("anyOf", [])
+    arrays = [option for option in options if option.get("type") == "array"]
+    if len(arrays) == 1 and "items" in arrays[0]:
+        position = options.index(arrays[0])
+        options.insert(position + 1, arrays[0]["items"])
+
+
 def _declare_parameters(document: dict[str, Any], app: FastAPI) -> None:
     """Comma-separated lists are `style: form, explode: false`; a vocabulary's terms are the
     enum of its parameters (read from data/vocabularies.yaml when the app was made)."""
@@ -145,6 +155,8 @@ def _declare_parameters(document: dict[str, Any], app: FastAPI) -> None:
                 if schema.pop("x-comma-separated", False):
                     parameter["style"] = "form"
                     parameter["explode"] = False
+                elif parameter["in"] == "query":
+                    _single_value_too(schema)
                 name = schema.get(VOCABULARY_KEY)
                 if name in vocabularies:
                     terms = list(vocabularies[name])
