@@ -7,6 +7,7 @@ data/*.yaml, not from the database the API serves.
 
 import itertools
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -166,8 +167,8 @@ def words(collection: str, *fields: str) -> Values:
                         # e.g. a Chinese alias, matched as written
                         probes.append(next(w for w in text.split() if not w.isascii())[:20])
                         continue
-                    longest = max(text.split(), key=len)
-                    word = "".join(ch for ch in longest if ch.isalnum())
+                    # The longest run of letters and digits ("Kazakhstan" of "Kazakhstan's").
+                    word = max(re.findall(r"[^\W_]+", text), key=len)
                     if len(word) >= 4:
                         probes.append(word.swapcase())
         return list(dict.fromkeys(probes))
@@ -176,9 +177,9 @@ def words(collection: str, *fields: str) -> Values:
 
 
 def disputed_ids(data: Data, collection: str) -> set[str]:
-    """Records another source contradicts, by the curator guide's rule: the same fact_key, or
-    else the same pair, metric and stated period (trade statistics also kind and direction),
-    with more than one distinct value."""
+    """Records another source contradicts, by the loader's rule (app.loader.check._fact_key):
+    the same fact_key, or else the same pair, metric, stated period and subject (trade
+    statistics also kind and direction), with more than one distinct value."""
     groups: dict[tuple[Any, ...], list[Record]] = defaultdict(list)
     for record in data[collection]:
         if record.get("fact_key"):
@@ -191,6 +192,7 @@ def disputed_ids(data: Data, collection: str) -> set[str]:
                 record["metric"],
                 record.get("period_start"),
                 record.get("period_end"),
+                record.get("subject"),
             )
             if collection == "trade-stats":
                 key += (record.get("kind"), record.get("exporter"), record.get("importer"))

@@ -32,6 +32,7 @@ def test_a_new_source_with_records_builds_and_is_served(data_copy: Path, tmp_pat
             "  language: en\n"
             '  published: "2025-03"\n'
             "  published_precision: month\n"
+            "  published_basis: stated\n"
             "  url: null\n"
             "  copy_url: null\n"
             "  notes: A test article.\n"

@@ -218,13 +218,162 @@ def test_trade_partner_rank_disagreement_is_marked(client: TestClient) -> None:
         assert claim["disagreement_id"] == rank[0]["id"]
 
 
-def test_inferred_years_stay_out_of_fact_fields(client: TestClient) -> None:
-    # The SFC interview says "this year" without naming it: the period stays unknown.
+def test_relative_years_are_resolved_and_marked(client: TestClient) -> None:
+    # The SFC interview says "Between January and July this year"; its year (2023) is inferred
+    # from the text, and the period is resolved against it and marked `relative`.
     stats = client.get("/v1/trade-stats", params={"source": "sfc-2023-zhang-xiao"}).json()
     this_year = [s for s in stats["items"] if s["value"] == 21_900_000_000]
-    assert this_year, "the January-July figure of the SFC interview is missing"
-    assert all(s["period_start"] is None and s["period_end"] is None for s in this_year)
-    assert all(s["notes"] for s in this_year)
+    assert len(this_year) == 1, "the January-July figure of the SFC interview is missing"
+    stat = this_year[0]
+    assert (stat["period_start"], stat["period_end"]) == ("2023-01-01", "2023-07-31")
+    assert stat["date_basis"] == "relative"
+    assert stat["date_text"] == "Between January and July this year"
+    assert any(stat["date_text"] in c["excerpt"] for c in stat["citations"])
+    assert stat["notes"]
+    source = client.get("/v1/sources/sfc-2023-zhang-xiao").json()
+    assert (source["published"], source["published_basis"]) == ("2023", "inferred")
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "value", "basis", "phrase"),
+    [
+        ("events/visa-free-agreement-in-force", "date", "2023-11", "relative", "Last November"),
+        (
+            "events/visa-exemption-agreement-signed",
+            "date",
+            "2023-05",
+            "relative",
+            "in May this year",
+        ),
+        (
+            "events/next-china-central-asia-summit-kazakhstan",
+            "date",
+            "2025",
+            "relative",
+            "in two years",
+        ),
+        ("events/kazakhstan-consulate-general-xian", "date", "2024-06", "publication", None),
+        ("events/xi-first-post-pandemic-trip-kazakhstan", "date", "2022-09", "inferred", None),
+        (
+            "projects/jingdong-kazakhstan-national-pavilion",
+            "start_date",
+            "2023-05",
+            "relative",
+            None,
+        ),
+        ("projects/zhanatas-wind-farm", "completion_date", "2021-06", "stated", None),
+        ("sister-cities/urumqi-almaty", "established", "1993-11-17", "stated", None),
+    ],
+)
+def test_dates_carry_their_basis(
+    client: TestClient, path: str, field: str, value: str, basis: str, phrase: str | None
+) -> None:
+    item = client.get(f"/v1/{path}").json()
+    basis_field = "date_basis" if field == "date" else f"{field}_basis"
+    text_field = basis_field.removesuffix("_basis") + "_text"
+    assert (item[field], item[basis_field]) == (value, basis)
+    if phrase is not None:
+        assert item[text_field] == phrase
+    if basis != "stated":
+        assert any(item[text_field] in c["excerpt"] for c in item["citations"])
+
+
+@pytest.mark.parametrize(
+    ("stat_id", "period", "value", "basis"),
+    [
+        (
+            "cn-kz-trade-turnover-jan-may-kazinform",
+            ("2024-01-01", "2024-05-31"),
+            17.62e9,
+            "relative",
+        ),
+        ("cn-kz-trade-turnover-2023", ("2023-01-01", "2023-12-31"), 41e9, "stated"),
+        ("cn-kz-capacity-investment-project-list", (None, "2024-07-02"), 21.2e9, "publication"),
+    ],
+)
+def test_trade_periods_carry_their_basis(
+    client: TestClient, stat_id: str, period: tuple[str | None, str], value: float, basis: str
+) -> None:
+    stat = client.get(f"/v1/trade-stats/{stat_id}").json()
+    assert (stat["period_start"], stat["period_end"]) == period
+    assert stat["value"] == value and stat["unit"] == "USD"
+    assert stat["date_basis"] == basis
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "period", "basis", "phrase"),
+    [
+        (
+            "khorgos-alashankou-freight-trains",
+            (None, "2024-04-30"),
+            "relative",
+            "As of April 30, this year",
+        ),
+        ("cn-kz-sister-city-pairs", (None, "2024-06-30"), "relative", "So far"),
+        ("cn-kz-land-frontier-ports", (None, "2023-12-31"), "relative", "So far"),
+        (
+            "chinese-tourists-to-kz-nov-mar",
+            ("2023-11-10", "2024-03-31"),
+            "relative",
+            "from November 10 last year to March this year",
+        ),
+        ("zhanatas-population", (None, "2023-12-31"), "publication", "Home to only 20,000 people"),
+    ],
+)
+def test_as_of_counts_end_on_their_date(
+    client: TestClient, indicator_id: str, period: tuple[str | None, str], basis: str, phrase: str
+) -> None:
+    indicator = client.get(f"/v1/indicators/{indicator_id}").json()
+    assert (indicator["period_start"], indicator["period_end"]) == period
+    assert (indicator["date_basis"], indicator["date_text"]) == (basis, phrase)
+
+
+def test_every_quote_is_dated(records: dict[str, list[dict[str, Any]]]) -> None:
+    undated = [q["id"] for q in records["quotes"] if q["date"] is None or q["date_basis"] is None]
+    assert undated == []
+    kazinform = [
+        q
+        for q in records["quotes"]
+        if q["speaker"]["id"] == "zhang-xiao"
+        and q["citations"][0]["source_id"] == "kazinform-2024-zhang-xiao"
+    ]
+    assert kazinform
+    assert {(q["date"], q["date_precision"], q["date_basis"]) for q in kazinform} == {
+        ("2024-06", "month", "publication")
+    }
+
+
+def test_one_fact_one_home(records: dict[str, list[dict[str, Any]]]) -> None:
+    """No event restates an award, a sister-city tie or a project milestone (the timeline
+    derives those), and no count is both a project figure and an indicator."""
+    events = records["events"]
+    assert not [e["id"] for e in events if e["type"] == "award"]
+    milestones = {
+        (p["id"], p[field])
+        for p in records["projects"]
+        for field in ("start_date", "completion_date")
+        if p[field]
+    }
+    for event in events:
+        # An event may link a project (a visit during which it was launched), but a milestone
+        # of the project's own dates is the project's.
+        if event["type"] == "project_milestone":
+            for project in event["projects"]:
+                assert (project["id"], event["date"]) not in milestones, event["id"]
+    ties = {
+        (frozenset({t["side_a"]["id"], t["side_b"]["id"]}), t["established"])
+        for t in records["sister-cities"]
+    }
+    for event in events:
+        places = frozenset(p["id"] for p in event["places"])
+        assert (places, event["date"]) not in ties, event["id"]
+    for project in records["projects"]:
+        excerpts = {c["excerpt"] for c in project["citations"]}
+        for figure in project["figures"]:
+            for indicator in records["indicators"]:
+                same = (indicator["value"], indicator["unit"]) == (figure["value"], figure["unit"])
+                shared = excerpts & {c["excerpt"] for c in indicator["citations"]}
+                assert not (same and shared), (project["id"], indicator["id"])
 
 
 def test_quotes_first_excerpt_is_verbatim_in_source(

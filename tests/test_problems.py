@@ -147,6 +147,8 @@ def _raw(app: Any, path: bytes, query: bytes = b"") -> dict[str, Any]:
         ("/v1/projects/施诗".encode(), b""),
         (b"/v1/projects", "q=<x> 施&limit=0".encode()),
         (b"/v1/projects", b"q=\xff\xfe"),  # not UTF-8: a 400 from the middleware
+        (b"/v1/projects", b"limit=%ZZ&q=50%"),  # stray percent signs
+        (b"/v1/projects", b"limit=x#y|z^`{}"),
         (b"/v1/projects/" + b"a" * 600, b""),  # a 414 from the middleware
     ],
 )

@@ -43,8 +43,11 @@ def test_series_holds_every_figure_with_a_period(
     assert series["metric"] == METRIC
     points = [point for s in series["series"] for point in s["points"]]
     with_period = [r for r in stated if r["period_start"] or r["period_end"]]
-    # Year-to-date figures are in at their resolved periods, like any other.
     assert sorted(p["id"] for p in points) == sorted(r["id"] for r in with_period)
+    # The year-to-date figures ("January-May of this year") are in at their resolved periods.
+    periods = {p["id"]: (p["period_start"], p["period_end"]) for p in points}
+    assert periods["cn-kz-trade-turnover-jan-jul-sfc"] == ("2023-01-01", "2023-07-31")
+    assert periods["cn-kz-trade-turnover-jan-may-kazinform"] == ("2024-01-01", "2024-05-31")
 
 
 def test_actual_and_target_are_separate_series_sorted_by_period(

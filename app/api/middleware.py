@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -290,12 +291,17 @@ class ResponseCache:
         await conditions.answer(send, entry)
 
 
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def instance_of(scope: Scope) -> str:
     """The request's target as a URI reference (RFC 3986): the percent-encoded path and the
     query string, for a problem's `instance`."""
     path = quote(scope.get("path", "/"), safe="/:@!$&'()*+,;=")
-    # The query string is kept as sent, with any byte a URI may not hold percent-encoded.
+    # The query string is kept as sent, with any byte a URI may not hold percent-encoded
+    # (a `%` that starts no escape included).
     query = quote_from_bytes(scope.get("query_string", b""), safe="/?:@!$&'()*+,;=%")
+    query = _STRAY_PERCENT.sub("%25", query)
     return f"{path}?{query}" if query else path
 
 

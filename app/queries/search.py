@@ -62,20 +62,23 @@ _RECORD_PATHS = "|".join(name for name in SEARCHABLE if name != "sources")
 class SearchQuery(PageQuery):
     """A full-text query."""
 
-    after: str | None = Field(
-        default=None,
-        max_length=400,
-        pattern=rf"^(?:(?:{_RECORD_PATHS})/[a-z0-9-]+|sources/[a-z0-9-]+(?:@[0-9]+)?)?$",
-        description='Cursor (from a `Link: rel="next"` header): the hit to continue after, as '
-        "`collection/id`, or `sources/id@start` for a passage; an empty `after=` starts from "
-        "the best hit. A hit this search does not have is a 404.",
-    )
     q: str = Field(min_length=1, max_length=MAX_TEXT, description=SYNTAX)
     collection: list[SearchCollection] | None = Field(
         default=None,
         max_length=len(SEARCHABLE),
         description="Only these collections (repeat the parameter for several); `sources` "
         "searches the source texts paragraph by paragraph.",
+    )
+    after: str | None = Field(
+        default=None,
+        max_length=400,
+        # A cursor of another shape is refused by the schema, so every schema-valid one
+        # names something (a hit, or a 404).
+        pattern=rf"^(?:(?:{_RECORD_PATHS})/[a-z0-9-]+|sources/[a-z0-9-]+(?:@[0-9]+)?)?$",
+        examples=["projects/zhanatas-wind-farm"],
+        description='Keyset cursor (from a `Link: rel="next"` header): continue after the hit '
+        "it names, `collection/id` or `sources/id@start` for a passage. Send an empty "
+        "`after=` for the first page. A hit that is not among this search's is a 404.",
     )
 
 

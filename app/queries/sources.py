@@ -27,19 +27,6 @@ from app.queries.records import COLLECTIONS
 RECORD_TYPES = {collection.path: record_type for record_type, collection in COLLECTIONS.items()}
 
 
-class SourceRecordsQuery(PageQuery):
-    """Paging of the records citing a source."""
-
-    after: str | None = Field(
-        default=None,
-        max_length=200,
-        pattern=rf"^(?:(?:{'|'.join(sorted(RECORD_TYPES))})/[a-z0-9-]+)?$",
-        description='Cursor (from a `Link: rel="next"` header): the record to continue after, '
-        "as `collection/id`; an empty `after=` starts from the first. A record that does not "
-        "cite the source is a 404.",
-    )
-
-
 SORTABLE = {
     "id": col(Source.id),
     "title": col(Source.title),
@@ -81,6 +68,20 @@ def list_sources(session: Session, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
     statement = select(Source).options(eager(Source.credits))
     return run_list(session, statement, query, SPEC)
+
+
+class CitingQuery(PageQuery):
+    """Paging of the records citing a source."""
+
+    after: str | None = Field(
+        default=None,
+        max_length=400,
+        pattern=rf"^(?:(?:{'|'.join(sorted(RECORD_TYPES))})/[a-z0-9-]+)?$",
+        examples=["projects/zhanatas-wind-farm"],
+        description='Keyset cursor (from a `Link: rel="next"` header): continue after the '
+        "record it names, `collection/id`. Send an empty `after=` for the first page. A "
+        "record that does not cite the source is a 404.",
+    )
 
 
 def _bad_after(message: str) -> InvalidParameter:

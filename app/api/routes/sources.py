@@ -21,7 +21,7 @@ from app.deps import SessionDep, SourceDep
 from app.errors import NotFound
 from app.models import Source, SourcePublic
 from app.queries.common import ItemQuery, ListResult, NoQuery
-from app.queries.sources import SourceQuery, SourceRecordsQuery, list_sources, source_text
+from app.queries.sources import CitingQuery, SourceQuery, list_sources, source_text
 
 router = APIRouter(prefix="/sources", tags=["sources"], responses=PROBLEM_RESPONSES)
 
@@ -97,7 +97,7 @@ def read_source_records(
     request: Request,
     session: SessionDep,
     source: SourceDep,
-    query: Annotated[SourceRecordsQuery, Query()],
+    query: Annotated[CitingQuery, Query()],
 ) -> Response:
     """Every record that cites the source, in the order of its first excerpt in the text."""
     return page_response(request, RecordRef, query, lambda q: record_refs(session, source.id, q))
