@@ -6,10 +6,8 @@ every CSV of the package is the API's CSV answer for it, byte for byte.
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from frictionless import Package, Report
 from app.config import ROOT, Settings
 from app.export.write import write_package
 from app.registry import COLLECTIONS
+from tests.uvicorn_server import start_uvicorn
 
 
 def _summary(report: Report) -> str:
@@ -132,33 +131,9 @@ def test_each_csv_is_the_api_answer_byte_for_byte(
             assert answer.content == (exported / resource["path"]).read_bytes()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_the_served_package_validates(database_url: str) -> None:
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "DATA_DIR": str(ROOT / "data")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_uvicorn(database_url)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("server did not become ready")
         report = Package(f"{base}/v1/datapackage.json").validate()
         assert report.valid, _summary(report)
         assert len(report.tasks) == len(

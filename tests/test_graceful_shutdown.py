@@ -1,60 +1,21 @@
 """A real uvicorn server stops gracefully: requests in flight at SIGTERM complete."""
 
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from app.config import ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.uvicorn_server import start_uvicorn
 
 
 def test_sigterm_lets_in_flight_requests_finish(database_url: str, tmp_path: Path) -> None:
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "DATA_DIR": str(ROOT / "data")}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--timeout-graceful-shutdown",
-            "10",
-            "--no-server-header",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server, base = start_uvicorn(
+        database_url, "--timeout-graceful-shutdown", "10", "--no-server-header"
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("server did not become ready")
-
         served: list[int] = []
         dropped: list[str] = []
         stop = threading.Event()
