@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, or_
 
 from app.queries.errors import BadCursor
+from app.queries.ordering import sort_key
 
 NOT_ISSUED = "after is not a cursor this API issued"
 
@@ -44,7 +45,9 @@ def after(column: Any, descending: bool, id_column: Any, cursor: tuple[Any, str]
     """Rows after the decoded cursor in (column nulls last, id) order."""
     value, record_id = cursor
     if column is id_column:
-        return id_column < record_id if descending else id_column > record_id
+        key = sort_key(id_column)
+        return key < record_id if descending else key > record_id
+    column, id_column = sort_key(column), sort_key(id_column)
     same = and_(column == value, id_column > record_id)
     if value is None:
         return and_(column.is_(None), id_column > record_id)

@@ -8,6 +8,7 @@ from sqlmodel import Session, col
 
 from app.models import Citation
 from app.queries.errors import UnknownField
+from app.queries.ordering import sort_key
 
 # Every list may also be counted by the sources its records cite.
 SOURCE = "source"
@@ -55,6 +56,7 @@ def facet_counts(
             grouped = statement.with_only_columns(
                 expression, counted, maintain_column_froms=True
             ).group_by(expression)
-        rows = session.execute(grouped.order_by(counted.desc(), grouped.selected_columns[0]))
+        value = sort_key(grouped.selected_columns[0]).asc().nulls_last()
+        rows = session.execute(grouped.order_by(counted.desc(), value))
         result[name] = [(row[0], int(row[1])) for row in rows]
     return result

@@ -14,6 +14,7 @@ from app.queries.documents import text_of
 from app.queries.errors import BadCursor, UnknownField
 from app.queries.facets import facet_counts, facet_names
 from app.queries.filters import basis_in, cited_in, contains, period_overlaps
+from app.queries.ordering import nulls_last, sort_key
 from app.queries.parameters import ListQuery
 
 
@@ -74,9 +75,11 @@ class ListPlan:
 def order_by(
     sort: str | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
 ) -> list[Any]:
-    """ORDER BY clauses for a `sort` value; an unknown field is UnknownField."""
+    """ORDER BY clauses for a `sort` value; an unknown field is UnknownField.
+
+    Every clause puts NULLs last and orders text by code point, on both engines."""
     if not sort:
-        return [*default, tiebreak]
+        return [*(nulls_last(clause) for clause in default), sort_key(tiebreak)]
     clauses = []
     for raw in sort.split(","):
         name = raw.strip()
@@ -84,9 +87,9 @@ def order_by(
         name = name.removeprefix("-")
         if name not in allowed:
             raise UnknownField("sort", name, sorted(allowed))
-        column = allowed[name]
+        column = sort_key(allowed[name])
         clauses.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
-    return [*clauses, tiebreak]
+    return [*clauses, sort_key(tiebreak)]
 
 
 def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
@@ -99,7 +102,7 @@ def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
         raise BadCursor("use either after or offset, not both")
     keyset = cursors.sort_field(query.sort, spec.sortable, spec.id_column)
     if not query.sort:
-        order = [spec.id_column]
+        order = [sort_key(spec.id_column)]
     cursor = cursors.decode_cursor(query.after) if query.after else None
     return ListPlan(order, facets, keyset, cursor)
 

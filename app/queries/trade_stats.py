@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 from app.models import TradeStat
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.ordering import sort_key
 from app.queries.parameters import MAX_TEXT, DateBases, FigureQuery, Ref, Text, Year
 
 SORTABLE = {
@@ -112,9 +113,12 @@ def series_points(session: Session, query: SeriesQuery) -> list[TradeStat]:
     start = func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end))
     deadline = func.coalesce(col(TradeStat.period_end), col(TradeStat.period_start))
     order = [
-        col(TradeStat.kind),
-        case((col(TradeStat.kind) == "target", deadline), else_=start),
-        col(TradeStat.period_end),
-        col(TradeStat.id),
+        sort_key(key).asc().nulls_last()
+        for key in (
+            col(TradeStat.kind),
+            case((col(TradeStat.kind) == "target", deadline), else_=start),
+            col(TradeStat.period_end),
+            col(TradeStat.id),
+        )
     ]
     return list(session.scalars(statement.order_by(*order)).unique())
