@@ -24,7 +24,10 @@ def get_session(request: Request) -> Iterator[Session]:
     database = getattr(request.app.state, "database", None)
     if database is None:
         raise ServiceUnavailable("The database is not open.")
-    database.refresh()
+    if not database.postgres:
+        # SQLite: open the new file if a rebuild replaced it. (On PostgreSQL the session's
+        # transaction finds the newest dataset itself, so nothing runs before the route reads.)
+        database.refresh()
     with Session(bind=database.engine) as session:
 
         def label(_session: Session, _transaction: Any, connection: Connection) -> None:

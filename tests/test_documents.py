@@ -19,7 +19,7 @@ from sqlmodel import Session
 from app.api.flat import csv_lines, flat_columns
 from app.api.formats import STREAM_ABOVE
 from app.config import Settings
-from app.db import make_read_engine
+from app.db import Database
 from app.main import create_app
 from app.models import RecordDocument
 from app.registry import COLLECTIONS, Collection
@@ -30,10 +30,14 @@ NAMES = [collection.path for collection in COLLECTIONS]
 
 @pytest.fixture(scope="module")
 def session(database_url: str) -> Iterator[Session]:
-    engine = make_read_engine(database_url)
-    with Session(engine) as opened:
-        yield opened
-    engine.dispose()
+    """A session reading the dataset the service serves (on PostgreSQL, through
+    Database.connect: one read-only snapshot of the newest dataset schema)."""
+    database = Database(database_url)
+    try:
+        with database.connect() as connection, Session(bind=connection) as opened:
+            yield opened
+    finally:
+        database.close()
 
 
 def stored(session: Session, collection: Collection) -> dict[str, RecordDocument]:
