@@ -4,7 +4,9 @@ The engine comes from TEST_DATABASE_URL: unset, the suite builds a temporary SQL
 `postgresql://…/<db>` builds into that (empty, throw-away) PostgreSQL database, and tests
 that need more databases create `<db>_<n>` beside it and drop them afterwards. Tests about
 one engine only carry the `sqlite` or `postgres` marker (and say so in their names); they
-are skipped on the other engine.
+are skipped on the other engine. Tests that never open the database under test carry
+`engine_independent` and run once, in the SQLite run (on PostgreSQL they would repeat
+themselves byte for byte).
 """
 
 import itertools
@@ -40,6 +42,11 @@ ENGINE = "postgresql" if ON_POSTGRES else "sqlite"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite: about the SQLite engine only (file swap, FTS5)")
     config.addinivalue_line("markers", "postgres: about the PostgreSQL engine only")
+    config.addinivalue_line(
+        "markers",
+        "engine_independent: never opens the database under test (data checks that fail "
+        "before any connection, a SQLite file of its own), so it runs once, in the SQLite run",
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -50,9 +57,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     other = "sqlite" if ON_POSTGRES else "postgres"
     skip = pytest.mark.skip(reason=f"{other} only; this run is on {ENGINE}")
+    # A test that never touches the engine under test would only repeat itself on another.
+    once = pytest.mark.skip(reason="engine-independent: runs once, in the SQLite run")
     for item in items:
         if item.get_closest_marker(other):
             item.add_marker(skip)
+        elif ON_POSTGRES and item.get_closest_marker("engine_independent"):
+            item.add_marker(once)
 
 
 @pytest.fixture(scope="session")

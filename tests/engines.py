@@ -47,8 +47,10 @@ def admin_url(url: str) -> str:
     return make_url(url).set(database="postgres").render_as_string(hide_password=False)
 
 
-def create_database(url: str, suffix: str = "") -> str:
-    """Create the (empty) database named by `url` plus `suffix`; return its URL."""
+def create_database(url: str, suffix: str = "", template: str | None = None) -> str:
+    """Create the (empty) database named by `url` plus `suffix`; return its URL. With
+    `template` (the URL of a database no one is connected to), a copy of that one instead:
+    a file copy on the server, much quicker than building the same data again."""
     parsed = make_url(url)
     name = f"{parsed.database}{suffix}"
     assert len(name) <= MAX_NAME and name.replace("_", "").isalnum(), name
@@ -56,6 +58,11 @@ def create_database(url: str, suffix: str = "") -> str:
 
     with _connect(admin_url(url)) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if template is not None:
+            source = make_url(template).database or ""
+            assert source.replace("_", "").isalnum(), source
+            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+            return parsed.set(database=name).render_as_string(hide_password=False)
         try:
             # A linguistic default collation (ICU English: "a" < "B" < "c"), so a sort that
             # forgets to order text by code point differs from SQLite and fails the tests.

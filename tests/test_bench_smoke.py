@@ -1,5 +1,9 @@
 """Smoke test of the benchmark harness (bench/): it imports, and synth.py makes a database the
-app serves. No timing is asserted; `make bench` does the measuring."""
+app serves. No timing is asserted; `make bench` does the measuring.
+
+The harness works on SQLite files of its own (synth.py, the reference's sqlite3 reads), so
+these tests run once, in the SQLite run; tests/test_engines_agree.py shows PostgreSQL gives
+the same answers the reference is compared with."""
 
 import base64
 import importlib
@@ -14,6 +18,7 @@ from app.config import Settings
 from app.main import create_app
 
 
+@pytest.mark.engine_independent
 def test_harness_modules_import() -> None:
     for name in (
         "bench.results",
@@ -26,6 +31,7 @@ def test_harness_modules_import() -> None:
         importlib.import_module(name)
 
 
+@pytest.mark.engine_independent  # synth.py makes SQLite files (bench/scale.py's databases)
 def test_synth_database_is_served(tmp_path: Path) -> None:
     synth = importlib.import_module("bench.synth")
     path = tmp_path / "synth.sqlite3"
@@ -41,6 +47,7 @@ def test_synth_database_is_served(tmp_path: Path) -> None:
         assert client.get("/v1/projects/project-0").status_code == 200
 
 
+@pytest.mark.engine_independent  # no database at all
 def test_ceiling_replays_recorded_answers(tmp_path: Path) -> None:
     ceiling = importlib.import_module("bench.ceiling")
     fixtures = tmp_path / "fixtures.json"
