@@ -16,8 +16,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Mapper
 from sqlmodel import Session
 
-from app.api.flat import csv_lines, flat_columns
 from app.api import formats
+from app.api.flat import csv_lines, flat_columns
 from app.api.formats import STREAM_ABOVE
 from app.config import Settings
 from app.db import Database
