@@ -7,21 +7,9 @@ from sqlalchemy import Select, func
 from sqlmodel import Session, col
 
 from app.models import Citation
-from app.queries.errors import UnknownField
 
 # Every list may also be counted by the sources its records cite.
 SOURCE = "source"
-
-
-def facet_names(facet: str, offered: dict[str, Any], cited: bool = True) -> list[str]:
-    """The fields a `facet` value asks for (`source` too, for records citing sources); one
-    the list does not offer is UnknownField."""
-    allowed = sorted([*offered, *([SOURCE] if cited else [])])
-    names = [raw.strip() for raw in facet.split(",")]
-    for name in names:
-        if name not in allowed:
-            raise UnknownField("facet", name, allowed)
-    return names
 
 
 def facet_counts(
@@ -33,7 +21,8 @@ def facet_counts(
     id_column: Any,
     cited: bool = True,
 ) -> dict[str, list[tuple[Any, int]]]:
-    """Counts per value of each field in `names` over the rows of `statement`."""
+    """Counts per value of each field in `names` (checked by the list query's model) over
+    the rows of `statement`."""
     result: dict[str, list[tuple[Any, int]]] = {}
     for name in names:
         if name == SOURCE and cited:

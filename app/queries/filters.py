@@ -82,8 +82,8 @@ def contains(text: str, *columns: Any) -> ColumnElement[bool]:
     )
 
 
-def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[bool]:
-    """The record cites `source_id`."""
+def cited_in(record_type: str, id_column: Any, source_ids: list[str]) -> ColumnElement[bool]:
+    """The record cites one of `source_ids`."""
     # An alias of its own, so that a query also joining citation (the `source` facet) does
     # not correlate this subquery's table away (SQLAlchemy: "returned no FROM clauses").
     cited = aliased(Citation)
@@ -91,7 +91,7 @@ def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[
         select(col(cited.id)).where(
             col(cited.record_type) == record_type,
             col(cited.record_id) == id_column,
-            col(cited.source_id) == source_id,
+            col(cited.source_id).in_(source_ids),
         )
     )
 

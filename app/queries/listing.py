@@ -11,8 +11,8 @@ from sqlmodel import Session, col
 from app.models import RecordDocument
 from app.queries import cursors
 from app.queries.documents import text_of
-from app.queries.errors import BadCursor, UnknownField
-from app.queries.facets import facet_counts, facet_names
+from app.queries.errors import RecordNotFound
+from app.queries.facets import facet_counts
 from app.queries.filters import basis_in, cited_in, contains, period_overlaps
 from app.queries.parameters import ListQuery
 
@@ -62,58 +62,59 @@ class ListResult:
 
 @dataclass(frozen=True)
 class ListPlan:
-    """A list query once every parameter is checked: how to order, what to count, where a
+    """A list query (its values checked by its model): how to order, what to count, where a
     keyset page starts."""
 
     order: list[Any]
     facets: list[str] | None
-    keyset: tuple[Any, bool] | None  # (column, descending) when read by cursor
-    cursor: tuple[Any, str] | None  # the decoded `after`, past the first keyset page
+    keyset: list[cursors.Key] | None  # the sort keys, when read by cursor
+    cursor: str | None  # the id of the record `after` names, past the first keyset page
+
+
+def sort_keys(sort: list[str] | None, allowed: dict[str, Any]) -> list[cursors.Key]:
+    """(column, descending) of each field of a `sort` list (`-` first for descending)."""
+    return [(allowed[value.removeprefix("-")], value.startswith("-")) for value in sort or []]
 
 
 def order_by(
-    sort: str | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
+    sort: list[str] | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
 ) -> list[Any]:
-    """ORDER BY clauses for a `sort` value; an unknown field is UnknownField."""
+    """ORDER BY clauses for a `sort` list (its fields checked by the query's model), nulls
+    last either way, ties broken by `tiebreak`."""
     if not sort:
         return [*default, tiebreak]
-    clauses = []
-    for raw in sort.split(","):
-        name = raw.strip()
-        descending = name.startswith("-")
-        name = name.removeprefix("-")
-        if name not in allowed:
-            raise UnknownField("sort", name, sorted(allowed))
-        column = allowed[name]
-        clauses.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
+    clauses = [
+        column.desc().nulls_last() if descending else column.asc().nulls_last()
+        for column, descending in sort_keys(sort, allowed)
+    ]
     return [*clauses, tiebreak]
 
 
 def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
-    """Check every parameter of `query` against `spec`, before any SQL runs."""
+    """How to answer `query` (whose values its model has checked), before any SQL runs."""
     order = order_by(query.sort, spec.sortable, spec.default_order, spec.id_column)
-    facets = facet_names(query.facet, spec.facets, spec.cited) if query.facet else None
+    facets = query.facet or None
     if query.after is None:
         return ListPlan(order, facets, None, None)
-    if query.offset:
-        raise BadCursor("use either after or offset, not both")
-    keyset = cursors.sort_field(query.sort, spec.sortable, spec.id_column)
+    # Without `sort`, a cursor walks the list in id order (the one order every list has).
     if not query.sort:
         order = [spec.id_column]
-    cursor = cursors.decode_cursor(query.after) if query.after else None
-    return ListPlan(order, facets, keyset, cursor)
+    return ListPlan(order, facets, sort_keys(query.sort, spec.sortable), query.after or None)
 
 
 def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> Select[Any]:
     """Apply the filters declared in `spec`: equality, source, pair, q, years, disputed."""
     values = query.model_dump()
     for name, column in spec.equals.items():
-        if values.get(name) is not None:
-            statement = statement.where(column == values[name])
+        wanted = values.get(name)
+        if isinstance(wanted, list):  # a repeatable filter: any of its values
+            statement = statement.where(column.in_(wanted))
+        elif wanted is not None:
+            statement = statement.where(column == wanted)
     if values.get("source"):
         statement = statement.where(cited_in(spec.record_type, spec.id_column, values["source"]))
     if spec.pair is not None and values.get("pair"):
-        statement = statement.where(spec.pair == values["pair"])
+        statement = statement.where(spec.pair.in_(values["pair"]))
     if spec.text and values.get("q"):
         statement = statement.where(contains(values["q"], *spec.text))
     year_from, year_to = values.get("year_from"), values.get("year_to")
@@ -132,6 +133,10 @@ def run_list(
 ) -> ListResult:
     """One page of `statement` with the shared filters applied, as the stored documents of
     its records in the query's format; its total, any facets, and the next cursor.
+
+    Read by cursor (`after`), the page holds the records after the one it names, in the
+    requested order (`offset` skips some of them), and the next cursor is the id of the
+    page's last record when the page is full.
 
     SQL over the table's typed, indexed columns selects the page's ids, then their stored
     documents are read by id: no ORM object is built.
@@ -152,20 +157,19 @@ def run_list(
     # Plain rows of text: the connection runs them without the ORM's result machinery.
     connection = session.connection()
     total = connection.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    keyed = checked.keyset[0] if checked.keyset is not None else spec.id_column
     # The page is chosen over the table's own indexed columns (ids and sort key only), then
     # its records' stored texts are read by id: joining the documents into the ordered,
     # limited statement would let the planner scan them all on a large table.
     if spec.document is not None:
         written_as = "json"
         page = statement.with_only_columns(
-            spec.document, spec.id_column, keyed, maintain_column_froms=True
+            spec.document, spec.id_column, maintain_column_froms=True
         )
         texts_of = None
     else:
         written_as = query.format or "json"
         page = statement.with_only_columns(
-            spec.id_column, spec.id_column, keyed, maintain_column_froms=True
+            spec.id_column, spec.id_column, maintain_column_froms=True
         )
         texts_of = _texts_reader(session, spec.record_type, written_as)
     if checked.keyset is None:
@@ -175,14 +179,27 @@ def run_list(
             return ListResult(_streamed(session, page, texts_of), total, facets, None, written_as)
         found = connection.execute(page).all()
         return ListResult(_texts(found, texts_of), total, facets, None, written_as)
-    column, descending = checked.keyset
     if checked.cursor is not None:
-        page = page.where(cursors.after(column, descending, spec.id_column, checked.cursor))
-    found = connection.execute(page.order_by(*checked.order).limit(query.page_size)).all()
-    cursor = None
-    if len(found) == query.page_size:
-        cursor = cursors.encode_cursor(found[-1][2], found[-1][1])
+        values = _key_values(session, spec, checked.keyset, checked.cursor)
+        page = page.where(cursors.after(checked.keyset, values, spec.id_column, checked.cursor))
+    page = page.order_by(*checked.order).limit(query.page_size).offset(query.offset)
+    found = connection.execute(page).all()
+    cursor = found[-1][1] if len(found) == query.page_size else None
     return ListResult(_texts(found, texts_of), total, facets, cursor, written_as)
+
+
+def _key_values(
+    session: Session, spec: ListSpec, keys: list[cursors.Key], record_id: str
+) -> Sequence[Any]:
+    """The sort-key values of the record a cursor names (found whatever the filters); an id
+    that names no record of the collection is RecordNotFound."""
+    named = select(spec.id_column, *(column for column, _ in keys)).where(
+        spec.id_column == record_id
+    )
+    row = session.connection().execute(named).first()
+    if row is None:
+        raise RecordNotFound(f"after names {record_id!r}, which is no record of this list.")
+    return tuple(row)[1:]
 
 
 TextsOf = Callable[[list[str]], dict[str, str]]

@@ -7,7 +7,15 @@ from sqlmodel import Session, col
 from app.models import Source, SourceText
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
-from app.queries.parameters import ListQuery, Text
+from app.queries.parameters import (
+    ListQuery,
+    Text,
+    TextItem,
+    any_of,
+    facet_choices,
+    sort_choices,
+    vocabulary,
+)
 
 SORTABLE = {
     "id": col(Source.id),
@@ -35,20 +43,15 @@ SPEC = ListSpec(
 class SourceQuery(ListQuery):
     """Filters of the source list."""
 
-    kind: Text = Field(
-        default=None, examples=["interview"], description="Kind of document, e.g. interview."
+    kind: list[TextItem] | None = vocabulary(
+        "source_kind", "interview", "Kind of document, e.g. interview"
     )
-    language: Text = Field(default=None, examples=["en"], description="Language (ISO 639-1).")
+    language: list[TextItem] | None = any_of("en", "Language (ISO 639-1)")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in title or publisher."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_sources(session: Session, query: SourceQuery) -> ListResult:
