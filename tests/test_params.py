@@ -206,3 +206,18 @@ def test_year_from_after_year_to_is_an_empty_page(client: TestClient, collection
     response = client.get(f"/v1/{collection}", params={"year_from": 2024, "year_to": 2020})
     assert response.status_code == 200
     assert response.json()["items"] == [] and response.json()["total"] == 0
+
+
+def test_vocabulary_filters_follow_the_registry() -> None:
+    """A filter on a field the registry says takes a vocabulary declares that vocabulary (so
+    its enum and check follow data/vocabularies.yaml), and no other filter declares one."""
+    from app.api.params import vocabulary_of
+    from app.registry import COLLECTIONS
+
+    declared = 0
+    for collection in COLLECTIONS:
+        for name in collection.query.model_fields:
+            expected = collection.vocabularies.get(name)
+            assert vocabulary_of(collection.query, name) == expected, (collection.path, name)
+            declared += expected is not None
+    assert declared >= 9
