@@ -39,6 +39,10 @@ class ListSpec:
     pair: Any = None  # the country-pair column
     disputed: Any = None  # the disagreement column that `disputed` tests
     cited: bool = True  # its rows are records citing sources (the `source` facet applies)
+    # (record type, record id) of the citations the `source` filter looks for: by default
+    # (`record_type`, `id_column`), each row being a record; the timeline's entries cite
+    # through the records they date.
+    citation_key: tuple[Any, Any] | None = None
     # A column of the table holding each row's served JSON, for a list whose documents are
     # kept on its own table (the timeline); otherwise they are the records' RecordDocuments.
     document: Any = None
@@ -112,7 +116,8 @@ def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> 
         elif wanted is not None:
             statement = statement.where(column == wanted)
     if values.get("source"):
-        statement = statement.where(cited_in(spec.record_type, spec.id_column, values["source"]))
+        record_type, record_id = spec.citation_key or (spec.record_type, spec.id_column)
+        statement = statement.where(cited_in(record_type, record_id, values["source"]))
     if spec.pair is not None and values.get("pair"):
         statement = statement.where(spec.pair.in_(values["pair"]))
     if spec.text and values.get("q"):

@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
-from sqlalchemy import exists, select
+from sqlalchemy import case, exists, select
 from sqlmodel import Session, col
 
 from app.models import TimelineEntry, TimelinePerson, TimelinePlace
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 else:
     TimelineCollection = Literal[tuple(TIMELINE_COLLECTIONS)]
 
+# Collection path -> the record type its records' citations carry.
+RECORD_TYPES = {c.path: c.record_type for c in COLLECTIONS if c.timeline is not None}
+
 SORTABLE = {
     "date": col(TimelineEntry.date_start),
     "date_end": col(TimelineEntry.date_end),
@@ -50,6 +53,10 @@ SPEC = ListSpec(
     bases=((col(TimelineEntry.date_basis), col(TimelineEntry.date)),),
     pair=col(TimelineEntry.pair),
     cited=False,
+    citation_key=(
+        case(RECORD_TYPES, value=col(TimelineEntry.collection)),
+        col(TimelineEntry.record_id),
+    ),
     document=col(TimelineEntry.document),
 )
 
@@ -82,6 +89,9 @@ class TimelineQuery(ListQuery):
     person: list[RefItem] | None = any_of("xi-jinping", "Person id of the fact")
     pair: list[TextItem] | None = any_of(
         "CN-KZ", "Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ"
+    )
+    source: list[RefItem] | None = any_of(
+        "kazinform-2024-zhang-xiao", "Only facts whose record cites this source id"
     )
     sort: list[str] | None = sort_choices(
         SORTABLE, "; by default date order (first day, then last day of each date)."
