@@ -1,12 +1,11 @@
 """Queries on awards."""
 
 from pydantic import Field
-from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Award
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import DateBases, PairQuery, Ref, Text, Year
 
 SORTABLE = {
@@ -73,4 +72,4 @@ class AwardQuery(PairQuery):
 
 def list_awards(session: Session, query: AwardQuery) -> ListResult:
     """A filtered, sorted page of award conferrals."""
-    return run_list(session, select(Award), query, SPEC)
+    return run_list(session, every(Award), query, SPEC)

@@ -40,8 +40,9 @@ def sort_field(sort: str | None, allowed: dict[str, Any], id_column: Any) -> tup
     return allowed[name], fields[0].startswith("-")
 
 
-def after(column: Any, descending: bool, id_column: Any, cursor: tuple[Any, str]) -> Any:
-    """Rows after the decoded cursor in (column nulls last, id) order."""
+def after(column: Any, descending: bool, id_column: Any, cursor: tuple[Any, Any]) -> Any:
+    """Rows after the decoded cursor (its values, or bind parameters standing for them) in
+    (column nulls last, id) order."""
     value, record_id = cursor
     if column is id_column:
         return id_column < record_id if descending else id_column > record_id

@@ -1,7 +1,9 @@
 """Queries on events."""
 
+from typing import Any
+
 from pydantic import Field
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlmodel import Session, col
 
 from app.models import Event, EventPerson, EventPlace, EventProject
@@ -72,6 +74,11 @@ LINKS = {
 
 def list_events(session: Session, query: EventQuery) -> ListResult:
     """A filtered, sorted page of events (a timeline, by date by default)."""
+    return run_list(session, event_statement, query, SPEC)
+
+
+def event_statement(query: EventQuery) -> Select[Any]:
+    """The events that `query`'s own filters (linked records) keep."""
     statement = select(Event)
     for name, (event_id, linked_id) in LINKS.items():
         value = getattr(query, name)
@@ -79,4 +86,4 @@ def list_events(session: Session, query: EventQuery) -> ListResult:
             statement = statement.where(
                 exists().where(col(event_id) == col(Event.id), col(linked_id) == value)
             )
-    return run_list(session, statement, query, SPEC)
+    return statement

@@ -1,12 +1,12 @@
 """Queries on indicators."""
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlmodel import Session, col
 
 from app.models import Indicator
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import DateBases, FigureQuery, Ref, Text, Year
 
 SORTABLE = {
@@ -72,4 +72,4 @@ class IndicatorQuery(FigureQuery):
 
 def list_indicators(session: Session, query: IndicatorQuery) -> ListResult:
     """A filtered, sorted page of indicators."""
-    return run_list(session, select(Indicator), query, SPEC)
+    return run_list(session, every(Indicator), query, SPEC)

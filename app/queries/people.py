@@ -1,11 +1,10 @@
 """Queries on people."""
 
 from pydantic import Field
-from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Person
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import CitedQuery, Text
 
 SORTABLE = {"id": col(Person.id), "name": col(Person.name), "country": col(Person.country)}
@@ -39,5 +38,4 @@ class PersonQuery(CitedQuery):
 
 def list_people(session: Session, query: PersonQuery) -> ListResult:
     """A filtered, sorted page of people."""
-    statement = select(Person)
-    return run_list(session, statement, query, SPEC)
+    return run_list(session, every(Person), query, SPEC)

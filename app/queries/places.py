@@ -1,11 +1,10 @@
 """Queries on places."""
 
 from pydantic import Field
-from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Place
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import CitedQuery, GeoFormat, Ref, Text
 
 SORTABLE = {
@@ -63,5 +62,4 @@ class PlaceQuery(CitedQuery):
 
 def list_places(session: Session, query: PlaceQuery) -> ListResult:
     """A filtered, sorted page of places."""
-    statement = select(Place)
-    return run_list(session, statement, query, SPEC)
+    return run_list(session, every(Place), query, SPEC)

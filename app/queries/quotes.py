@@ -1,12 +1,11 @@
 """Queries on quotes."""
 
 from pydantic import Field
-from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Quote
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import DateBases, PairQuery, Ref, Text, Year
 
 SORTABLE = {"id": col(Quote.id), "date": col(Quote.date_start), "speaker": col(Quote.speaker_id)}
@@ -50,4 +49,4 @@ class QuoteQuery(PairQuery):
 
 def list_quotes(session: Session, query: QuoteQuery) -> ListResult:
     """A filtered, sorted page of quotes."""
-    return run_list(session, select(Quote), query, SPEC)
+    return run_list(session, every(Quote), query, SPEC)

@@ -1,7 +1,9 @@
 """Queries on sister-city ties."""
 
+from typing import Any
+
 from pydantic import Field
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlmodel import Session, col
 
 from app.models import SisterCity
@@ -62,9 +64,14 @@ class SisterCityQuery(PairQuery):
 
 def list_sister_cities(session: Session, query: SisterCityQuery) -> ListResult:
     """A filtered, sorted page of sister-city ties."""
+    return run_list(session, sister_city_statement, query, SPEC)
+
+
+def sister_city_statement(query: SisterCityQuery) -> Select[Any]:
+    """The ties that `query`'s own filter (place, on either side) keeps."""
     statement = select(SisterCity)
     if query.place:
         statement = statement.where(
             or_(col(SisterCity.side_a_id) == query.place, col(SisterCity.side_b_id) == query.place)
         )
-    return run_list(session, statement, query, SPEC)
+    return statement

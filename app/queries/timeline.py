@@ -1,9 +1,9 @@
 """Queries on the timeline: the dated facts of every collection, in date order."""
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlmodel import Session, col
 
 from app.models import TimelineEntry, TimelinePerson, TimelinePlace
@@ -80,6 +80,11 @@ class TimelineQuery(ListQuery):
 
 def list_timeline(session: Session, query: TimelineQuery) -> ListResult:
     """A filtered page of timeline entries, each as its stored JSON document."""
+    return run_list(session, timeline_statement, query, SPEC)
+
+
+def timeline_statement(query: TimelineQuery) -> Select[Any]:
+    """The entries that `query`'s own filters (collection, place, person) keep."""
     statement = select(TimelineEntry)
     if query.collection:
         statement = statement.where(col(TimelineEntry.collection).in_(query.collection))
@@ -97,4 +102,4 @@ def list_timeline(session: Session, query: TimelineQuery) -> ListResult:
                 col(TimelinePerson.person_id) == query.person,
             )
         )
-    return run_list(session, statement, query, SPEC)
+    return statement

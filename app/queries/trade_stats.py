@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 
 from app.models import TradeStat
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import MAX_TEXT, DateBases, FigureQuery, Ref, Text, Year
 
 SORTABLE = {
@@ -77,7 +77,7 @@ class TradeStatQuery(FigureQuery):
 
 def list_trade_stats(session: Session, query: TradeStatQuery) -> ListResult:
     """A filtered, sorted page of trade statistics."""
-    return run_list(session, select(TradeStat), query, SPEC)
+    return run_list(session, every(TradeStat), query, SPEC)
 
 
 class SeriesQuery(BaseModel):
