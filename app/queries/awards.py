@@ -1,9 +1,10 @@
 """Queries on awards."""
 
 from pydantic import Field
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Award
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import DateBases, PairQuery, Ref, Text, Year
@@ -70,6 +71,6 @@ class AwardQuery(PairQuery):
     )
 
 
-def list_awards(session: Session, query: AwardQuery) -> ListResult:
+def list_awards(session: Readable, query: AwardQuery) -> ListResult:
     """A filtered, sorted page of award conferrals."""
     return run_list(session, every(Award), query, SPEC)

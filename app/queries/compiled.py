@@ -111,7 +111,7 @@ class Reader:
     info: dict[str, Any]
 
     @classmethod
-    def of(cls, source: "Session | Connection | Reader") -> "Reader":
+    def of(cls, source: "Readable") -> "Reader":
         """The reader of a session's (or SQLAlchemy connection's) DB-API connection."""
         if isinstance(source, Reader):
             return source
@@ -160,6 +160,10 @@ class Reader:
         """The first column of the first row, or None."""
         found = self.rows(statement, values)
         return found[0][0] if found else None
+
+
+# What a compiled statement can run on: a session, a SQLAlchemy connection or a Reader.
+Readable = Session | Connection | Reader
 
 
 class StatementCache:

@@ -4,10 +4,17 @@ one record's text by id, and a page's texts by id, each read by a statement comp
 from typing import Any
 
 from sqlalchemy import String, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import RecordDocument
-from app.queries.compiled import Placeholder, Reader, Statement, StatementCache, compile_statement
+from app.queries.compiled import (
+    Placeholder,
+    Readable,
+    Reader,
+    Statement,
+    StatementCache,
+    compile_statement,
+)
 
 # Negotiated format -> the stored text that answers it.
 TEXTS: dict[str, Any] = {
@@ -52,7 +59,7 @@ def _many(dialect: Any, fmt: str, count: int) -> Statement:
     )
 
 
-def document(source: Session | Reader, record_type: str, record_id: str, fmt: str) -> str | None:
+def document(source: Readable, record_type: str, record_id: str, fmt: str) -> str | None:
     """One record's stored representation in format `fmt`, or None if there is no record."""
     reader = Reader.of(source)
     value: str | None = reader.scalar(

@@ -4,9 +4,10 @@ from typing import Any
 
 from pydantic import Field
 from sqlalchemy import Select, exists, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Event, EventPerson, EventPlace, EventProject
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import DateBases, GeoFormat, PairQuery, Ref, Text, Year
@@ -72,7 +73,7 @@ LINKS = {
 }
 
 
-def list_events(session: Session, query: EventQuery) -> ListResult:
+def list_events(session: Readable, query: EventQuery) -> ListResult:
     """A filtered, sorted page of events (a timeline, by date by default)."""
     return run_list(session, event_statement, query, SPEC)
 

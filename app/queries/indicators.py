@@ -2,9 +2,10 @@
 
 from pydantic import Field
 from sqlalchemy import func
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Indicator
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import DateBases, FigureQuery, Ref, Text, Year
@@ -70,6 +71,6 @@ class IndicatorQuery(FigureQuery):
     )
 
 
-def list_indicators(session: Session, query: IndicatorQuery) -> ListResult:
+def list_indicators(session: Readable, query: IndicatorQuery) -> ListResult:
     """A filtered, sorted page of indicators."""
     return run_list(session, every(Indicator), query, SPEC)

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Integer, Select, String, func, select
-from sqlmodel import Session
 
 from app.queries import cursors
 from app.queries.compiled import (
     Placeholder,
+    Readable,
     Reader,
     Statement,
     StatementCache,
@@ -203,7 +203,7 @@ def every(table: Any) -> Callable[[Any], Select[Any]]:
 
 
 def run_list(
-    source: Session | Reader, build: Callable[[Q], Select[Any]], query: Q, spec: ListSpec
+    source: Readable, build: Callable[[Q], Select[Any]], query: Q, spec: ListSpec
 ) -> ListResult:
     """One page of the records `build(query)` selects, with the shared filters applied, as
     the stored documents of its records in the query's format; its total, any facets, and

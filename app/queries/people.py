@@ -1,9 +1,10 @@
 """Queries on people."""
 
 from pydantic import Field
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Person
+from app.queries.compiled import Readable
 from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import CitedQuery, Text
 
@@ -36,6 +37,6 @@ class PersonQuery(CitedQuery):
     )
 
 
-def list_people(session: Session, query: PersonQuery) -> ListResult:
+def list_people(session: Readable, query: PersonQuery) -> ListResult:
     """A filtered, sorted page of people."""
     return run_list(session, every(Person), query, SPEC)

@@ -1,9 +1,10 @@
 """Queries on places."""
 
 from pydantic import Field
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Place
+from app.queries.compiled import Readable
 from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import CitedQuery, GeoFormat, Ref, Text
 
@@ -60,6 +61,6 @@ class PlaceQuery(CitedQuery):
     )
 
 
-def list_places(session: Session, query: PlaceQuery) -> ListResult:
+def list_places(session: Readable, query: PlaceQuery) -> ListResult:
     """A filtered, sorted page of places."""
     return run_list(session, every(Place), query, SPEC)

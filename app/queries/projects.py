@@ -5,9 +5,10 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Place, Project
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import DateBases, GeoFormat, PairQuery, Ref, Text, Year
@@ -112,7 +113,7 @@ class ProjectQuery(PairQuery):
     )
 
 
-def list_projects(session: Session, query: ProjectQuery) -> ListResult:
+def list_projects(session: Readable, query: ProjectQuery) -> ListResult:
     """A filtered, sorted page of projects and the number matching."""
     return run_list(session, project_statement, query, SPEC)
 

@@ -1,9 +1,10 @@
 """Queries on quotes."""
 
 from pydantic import Field
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Quote
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import DateBases, PairQuery, Ref, Text, Year
@@ -47,6 +48,6 @@ class QuoteQuery(PairQuery):
     )
 
 
-def list_quotes(session: Session, query: QuoteQuery) -> ListResult:
+def list_quotes(session: Readable, query: QuoteQuery) -> ListResult:
     """A filtered, sorted page of quotes."""
     return run_list(session, every(Quote), query, SPEC)

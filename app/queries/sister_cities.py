@@ -4,9 +4,10 @@ from typing import Any
 
 from pydantic import Field
 from sqlalchemy import Select, or_, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import SisterCity
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import DateBases, GeoFormat, PairQuery, Ref, Text, Year
@@ -62,7 +63,7 @@ class SisterCityQuery(PairQuery):
     )
 
 
-def list_sister_cities(session: Session, query: SisterCityQuery) -> ListResult:
+def list_sister_cities(session: Readable, query: SisterCityQuery) -> ListResult:
     """A filtered, sorted page of sister-city ties."""
     return run_list(session, sister_city_statement, query, SPEC)
 

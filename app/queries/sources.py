@@ -4,6 +4,7 @@ from pydantic import Field
 from sqlmodel import Session, col
 
 from app.models import Source, SourceText
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import ListQuery, Text
@@ -50,7 +51,7 @@ class SourceQuery(ListQuery):
     )
 
 
-def list_sources(session: Session, query: SourceQuery) -> ListResult:
+def list_sources(session: Readable, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
     return run_list(session, every(Source), query, SPEC)
 

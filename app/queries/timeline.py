@@ -4,9 +4,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 from sqlalchemy import Select, exists, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import TimelineEntry, TimelinePerson, TimelinePlace
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import DateBases, ListQuery, Ref, Text, Year
@@ -78,7 +79,7 @@ class TimelineQuery(ListQuery):
     )
 
 
-def list_timeline(session: Session, query: TimelineQuery) -> ListResult:
+def list_timeline(session: Readable, query: TimelineQuery) -> ListResult:
     """A filtered page of timeline entries, each as its stored JSON document."""
     return run_list(session, timeline_statement, query, SPEC)
 

@@ -7,6 +7,7 @@ from sqlalchemy import case, func, or_, select
 from sqlmodel import Session, col
 
 from app.models import TradeStat
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import MAX_TEXT, DateBases, FigureQuery, Ref, Text, Year
@@ -75,7 +76,7 @@ class TradeStatQuery(FigureQuery):
     )
 
 
-def list_trade_stats(session: Session, query: TradeStatQuery) -> ListResult:
+def list_trade_stats(session: Readable, query: TradeStatQuery) -> ListResult:
     """A filtered, sorted page of trade statistics."""
     return run_list(session, every(TradeStat), query, SPEC)
 
