@@ -20,7 +20,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.routes.collections import item_answer, list_answer
@@ -75,15 +75,25 @@ class DirectReads:
         except Exception:  # no readable database: the routes word the 503
             await self.app(scope, receive, send)
             return
+        streaming = False
         try:
             reader = Reader(connection, database.engine.dialect, connection.info)
             response = self._answer(scope, collection, record_id, reader)
-            if response is None:
-                await self.app(scope, receive, send)
-            else:
-                await response(scope, receive, send)
+            # A streamed export reads as it is sent; any other answer is whole, and its
+            # connection goes back to the pool before the send, so a slow client never
+            # holds one (and 64 waiting clients never drain the pool).
+            streaming = isinstance(response, StreamingResponse)
         finally:
-            connection.close()
+            if not streaming:
+                connection.close()
+        if response is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            await response(scope, receive, send)
+        finally:
+            if streaming:
+                connection.close()
 
     def _target(self, app: Any, path: str) -> tuple[Collection, str | None] | None:
         """The collection (and record id, for an item) a path names, if it is one of ours."""
@@ -118,7 +128,7 @@ class DirectReads:
                     return None
                 response = item_answer(request, collection, reader, record_id, item_query)
             # Read after the answer (every parameter is checked before any SQL), on the same
-            # connection: the file it has open, so the version of what was read.
+            # connection (SQLite only): the file it has open, so the version of what was read.
             version = dataset_version(reader)
         except Exception:  # the routes answer it again, and word any refusal or error
             return None

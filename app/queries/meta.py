@@ -18,12 +18,23 @@ _VERSION: list[Statement] = []
 
 
 def dataset_version(reader: Reader) -> str | None:
-    """The dataset version of the database `reader` reads, or None if it holds no build."""
+    """The dataset version of the database `reader` reads, or None if it holds no build.
+
+    Kept with the pooled connection once read: a SQLite connection reads the file it
+    opened until it is closed (a rebuild replaces the file, never writes into it), so its
+    version never changes.
+    """
+    known = reader.info.get("dataset_version")
+    if known is not None:
+        return str(known)
     if not _VERSION:
         statement = select(col(BuildInfo.dataset_version)).where(col(BuildInfo.id) == 1)
         _VERSION.append(compile_statement(statement, reader.dialect))
     value = reader.scalar(_VERSION[0], {})
-    return None if value is None else str(value)
+    if value is None:
+        return None
+    reader.info["dataset_version"] = str(value)
+    return str(value)
 
 
 def build_info(session: Session) -> BuildInfo | None:
