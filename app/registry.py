@@ -9,6 +9,7 @@ its table, and its records in a YAML file (see README, "Adding a collection").
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -53,8 +54,14 @@ def _optional(item: Any) -> list[Any]:
     return [item] if item is not None else []
 
 
+def _number(value: float) -> str:
+    """A value as people write it, digits grouped: 31,000,000,000 or 23.6 (never 3.1e+10)."""
+    text = format(Decimal(repr(value)), ",f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _figure(record: Any, what: str) -> str:
-    value = "?" if record.value is None else f"{record.value:,.10g}"
+    value = "?" if record.value is None else _number(record.value)
     label = f", {record.period_label}" if record.period_label else ""
     return f"{what}{label}: {value} {record.unit}"
 

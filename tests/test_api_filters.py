@@ -252,6 +252,7 @@ def bri(record: Record, value: bool) -> bool:
 
 # API collection -> (date field, basis field) of each of its dates ("period": the period).
 DATES = {
+    "sources": [("published", "published_basis")],
     "projects": [("start_date", "start_date_basis"), ("completion_date", "completion_date_basis")],
     "awards": [("date", "date_basis")],
     "trade-stats": [("period", "date_basis")],
@@ -295,6 +296,9 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
         "kind": (distinct("sources", "kind"), fixed(equals("kind"))),
         "language": (distinct("sources", "language"), fixed(equals("language"))),
         "q": (words("sources", "title", "publisher"), fixed(text_match("title", "publisher"))),
+        "year_from": (_years("published", collection="sources"), fixed(year_from("published"))),
+        "year_to": (_years("published", collection="sources"), fixed(year_to("published"))),
+        "date_basis": (bases("sources"), fixed(basis_in("sources"))),
     },
     "people": {
         "country": (distinct("people", "country"), fixed(equals("country"))),

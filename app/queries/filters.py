@@ -89,8 +89,9 @@ def contains(text: Any, *columns: Any) -> ColumnElement[bool]:
     )
 
 
-def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[bool]:
-    """The record cites `source_id`."""
+def cited_in(record_type: Any, id_column: Any, source_id: str) -> ColumnElement[bool]:
+    """The record cites `source_id`; `record_type` is the type of its citations, or an
+    expression giving it per row."""
     # An alias of its own, so that a query also joining citation (the `source` facet) does
     # not correlate this subquery's table away (SQLAlchemy: "returned no FROM clauses").
     cited = aliased(Citation)

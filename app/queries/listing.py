@@ -48,6 +48,10 @@ class ListSpec:
     pair: Any = None  # the country-pair column
     disputed: Any = None  # the disagreement column that `disputed` tests
     cited: bool = True  # its rows are records citing sources (the `source` facet applies)
+    # (record type, record id) of the citations the `source` filter looks for: by default
+    # (`record_type`, `id_column`), each row being a record; the timeline's entries cite
+    # through the records they date.
+    citation_key: tuple[Any, Any] | None = None
     # A column of the table holding each row's served JSON, for a list whose documents are
     # kept on its own table (the timeline); otherwise they are the records' RecordDocuments.
     document: Any = None
@@ -123,7 +127,8 @@ def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> 
         if value(name) is not None:
             statement = statement.where(column == value(name))
     if value("source"):
-        statement = statement.where(cited_in(spec.record_type, spec.id_column, value("source")))
+        record_type, record_id = spec.citation_key or (spec.record_type, spec.id_column)
+        statement = statement.where(cited_in(record_type, record_id, value("source")))
     if spec.pair is not None and value("pair"):
         statement = statement.where(spec.pair == value("pair"))
     if spec.text and value("q"):

@@ -7,7 +7,7 @@ from app.models import Source, SourceText
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
-from app.queries.parameters import ListQuery, Text
+from app.queries.parameters import DateBases, ListQuery, Text, Year
 
 SORTABLE = {
     "id": col(Source.id),
@@ -29,6 +29,8 @@ SPEC = ListSpec(
     },
     equals={"kind": col(Source.kind), "language": col(Source.language)},
     text=(col(Source.title), col(Source.publisher)),
+    period=(col(Source.published_start), col(Source.published_end)),
+    bases=((col(Source.published_basis), col(Source.published)),),
 )
 
 
@@ -41,6 +43,25 @@ class SourceQuery(ListQuery):
     language: Text = Field(default=None, examples=["en"], description="Language (ISO 639-1).")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in title or publisher."
+    )
+    year_from: Year = Field(
+        default=None,
+        examples=[2024],
+        description="Published in or after this year (the publication date's interval "
+        "overlaps it: a source dated only 2023 is in 2023).",
+    )
+    year_to: Year = Field(
+        default=None,
+        examples=[2024],
+        description="Published in or before this year (the publication date's interval "
+        "overlaps it).",
+    )
+    date_basis: DateBases = Field(
+        default=None,
+        examples=[["stated"]],
+        description="Only sources whose publication date has one of these bases "
+        "(`published_basis`; repeatable): stated, or inferred by the curator (see the "
+        "source's notes). Sources without a publication date are left out.",
     )
     sort: Text = Field(
         default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)

@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, case, exists, select
 from sqlmodel import col
 
 from app.models import TimelineEntry, TimelinePerson, TimelinePlace
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     TimelineCollection = str
 else:
     TimelineCollection = Literal[tuple(TIMELINE_COLLECTIONS)]
+
+# Collection path -> the record type its records' citations carry.
+RECORD_TYPES = {c.path: c.record_type for c in COLLECTIONS if c.timeline is not None}
 
 SORTABLE = {
     "date": col(TimelineEntry.date_start),
@@ -42,6 +45,10 @@ SPEC = ListSpec(
     bases=((col(TimelineEntry.date_basis), col(TimelineEntry.date)),),
     pair=col(TimelineEntry.pair),
     cited=False,
+    citation_key=(
+        case(RECORD_TYPES, value=col(TimelineEntry.collection)),
+        col(TimelineEntry.record_id),
+    ),
     document=col(TimelineEntry.document),
 )
 
@@ -67,6 +74,11 @@ class TimelineQuery(ListQuery):
         default=None,
         examples=["CN-KZ"],
         description="Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ.",
+    )
+    source: Ref = Field(
+        default=None,
+        examples=["kazinform-2024-zhang-xiao"],
+        description="Only facts whose record cites this source id.",
     )
     sort: Text = Field(
         default=None,

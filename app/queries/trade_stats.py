@@ -3,7 +3,7 @@
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
 from app.models import TradeStat
@@ -102,20 +102,18 @@ class SeriesQuery(BaseModel):
 
 
 def series_points(session: Session, query: SeriesQuery) -> list[TradeStat]:
-    """Statistics of one metric with a stated period, in period order (targets included)."""
+    """Statistics of one metric with a stated period, by kind (actual, target), then in the
+    order of each point's time: its period's last day (or first, where no end is stated)."""
     statement = select(TradeStat).where(
         col(TradeStat.metric) == query.metric,
         or_(col(TradeStat.period_start).is_not(None), col(TradeStat.period_end).is_not(None)),
     )
     if query.pair:
         statement = statement.where(col(TradeStat.pair) == query.pair)
-    # In the order of each point's `time`: an actual figure's period start, a target's deadline.
-    start = func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end))
-    deadline = func.coalesce(col(TradeStat.period_end), col(TradeStat.period_start))
     order = [
         col(TradeStat.kind),
-        case((col(TradeStat.kind) == "target", deadline), else_=start),
-        col(TradeStat.period_end),
+        func.coalesce(col(TradeStat.period_end), col(TradeStat.period_start)),
+        func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end)),
         col(TradeStat.id),
     ]
     return list(session.scalars(statement.order_by(*order)).unique())
