@@ -8,6 +8,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.api import openapi, problems
+from app.api.direct_reads import DirectReads
 from app.api.middleware import ProblemCORSMiddleware, RequestLimits, SecurityHeaders
 from app.api.params import read_vocabularies
 from app.api.response_cache import ResponseCache
@@ -56,7 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app)
     # Added last = outermost: CORS, then security headers on every answer (refusals
     # included), then the request limits, then the cache.
-    # Innermost: gzip for answers over 1 KB (RFC 9110 content coding), so the cache keeps
+    # Innermost: collection lists and items answered from compiled statements, beside the
+    # routes (which answer anything else, and every refusal).
+    app.add_middleware(DirectReads)
+    # Then gzip for answers over 1 KB (RFC 9110 content coding), so the cache keeps
     # the compressed bytes it sends.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from app import models as m
 from app.geometry import Geometry, place_point, places_points, record_point, tie_line
@@ -31,6 +31,7 @@ from app.queries import (
     sources,
     trade_stats,
 )
+from app.queries.compiled import Readable
 from app.queries.listing import ListResult, ListSpec
 from app.queries.parameters import ListQuery
 
@@ -87,7 +88,7 @@ class Collection:
     entry: type[BaseModel]  # the shape of one record in data/*.yaml
     query: type[ListQuery]
     spec: ListSpec
-    select: Callable[[Session, Any], ListResult]  # one filtered, sorted page
+    select: Callable[[Readable, Any], ListResult]  # one filtered, sorted page
     label: str | None = None  # field naming a record in search hits and record lists
     geometry: Geometry | None = None  # GeoJSON geometry of a served record, if it has one
     cited: bool = True  # its records cite sources (and are indexed for search)

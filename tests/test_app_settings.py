@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from app.config import Settings
 from app.main import create_app
+from app.queries.compiled import Reader, Statement
 from tests.conftest import COLLECTIONS
 
 
@@ -57,17 +58,26 @@ def test_max_export_rows_caps_csv_and_geojson(make_client: Callable[..., TestCli
 
 @contextmanager
 def statements(client: TestClient) -> Iterator[list[str]]:
-    """The SQL statements the app runs while the block runs."""
+    """The SQL statements the app runs while the block runs: those SQLAlchemy executes and
+    the compiled ones run on the DB-API cursor (app/queries/compiled.py)."""
     seen: list[str] = []
 
     def record(*args: Any) -> None:
         seen.append(str(args[2]))
 
+    run_compiled = Reader._cursor
+
+    def record_compiled(reader: Reader, statement: Statement, values: Any) -> Any:
+        seen.append(statement.sql)
+        return run_compiled(reader, statement, values)
+
     engine = client.app.state.database.engine  # type: ignore[attr-defined]
     event.listen(engine, "before_cursor_execute", record)
+    Reader._cursor = record_compiled  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        Reader._cursor = run_compiled  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", record)
 
 

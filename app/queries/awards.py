@@ -1,12 +1,12 @@
 """Queries on awards."""
 
 from pydantic import Field
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Award
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import (
     DateBases,
     PairQuery,
@@ -70,6 +70,6 @@ class AwardQuery(PairQuery):
     facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_awards(session: Session, query: AwardQuery) -> ListResult:
+def list_awards(session: Readable, query: AwardQuery) -> ListResult:
     """A filtered, sorted page of award conferrals."""
-    return run_list(session, select(Award), query, SPEC)
+    return run_list(session, every(Award), query, SPEC)

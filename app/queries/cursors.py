@@ -10,10 +10,11 @@ from sqlalchemy import and_, or_
 Key = tuple[Any, bool]
 
 
-def after(keys: Sequence[Key], values: Sequence[Any], id_column: Any, record_id: str) -> Any:
-    """Rows after the record `record_id`, whose key values are `values`, in (keys..., id)
-    order with nulls last: the rows that differ from it first on a key where they come
-    later, or equal it on every key and have a greater id."""
+def after(keys: Sequence[Key], values: Sequence[Any], id_column: Any, record_id: Any) -> Any:
+    """Rows after the record `record_id`, whose key values are `values` (values, or bind
+    parameters standing for them; None for a null), in (keys..., id) order with nulls
+    last: the rows that differ from it first on a key where they come later, or equal it
+    on every key and have a greater id."""
     later: list[Any] = []
     equal: list[Any] = []
     for (column, descending), value in zip(keys, values, strict=True):

@@ -1,10 +1,13 @@
 """Queries on events."""
 
+from typing import Any
+
 from pydantic import Field
-from sqlalchemy import exists, select
-from sqlmodel import Session, col
+from sqlalchemy import Select, exists, select
+from sqlmodel import col
 
 from app.models import Event, EventPerson, EventPlace, EventProject
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import (
@@ -73,8 +76,13 @@ LINKS = {
 }
 
 
-def list_events(session: Session, query: EventQuery) -> ListResult:
+def list_events(session: Readable, query: EventQuery) -> ListResult:
     """A filtered, sorted page of events (a timeline, by date by default)."""
+    return run_list(session, event_statement, query, SPEC)
+
+
+def event_statement(query: EventQuery) -> Select[Any]:
+    """The events that `query`'s own filters (linked records) keep."""
     statement = select(Event)
     for name, (event_id, linked_id) in LINKS.items():
         value = getattr(query, name)
@@ -82,4 +90,4 @@ def list_events(session: Session, query: EventQuery) -> ListResult:
             statement = statement.where(
                 exists().where(col(event_id) == col(Event.id), col(linked_id).in_(value))
             )
-    return run_list(session, statement, query, SPEC)
+    return statement

@@ -1,12 +1,13 @@
 """Queries on indicators."""
 
 from pydantic import Field
-from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlalchemy import func
+from sqlmodel import col
 
 from app.models import Indicator
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import (
     DateBases,
     FigureQuery,
@@ -70,6 +71,6 @@ class IndicatorQuery(FigureQuery):
     facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_indicators(session: Session, query: IndicatorQuery) -> ListResult:
+def list_indicators(session: Readable, query: IndicatorQuery) -> ListResult:
     """A filtered, sorted page of indicators."""
-    return run_list(session, select(Indicator), query, SPEC)
+    return run_list(session, every(Indicator), query, SPEC)

@@ -1,11 +1,11 @@
 """Queries on people."""
 
 from pydantic import Field
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Person
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.compiled import Readable
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import CitedQuery, Text, TextItem, any_of, facet_choices, sort_choices
 
 SORTABLE = {"id": col(Person.id), "name": col(Person.name), "country": col(Person.country)}
@@ -32,7 +32,6 @@ class PersonQuery(CitedQuery):
     facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_people(session: Session, query: PersonQuery) -> ListResult:
+def list_people(session: Readable, query: PersonQuery) -> ListResult:
     """A filtered, sorted page of people."""
-    statement = select(Person)
-    return run_list(session, statement, query, SPEC)
+    return run_list(session, every(Person), query, SPEC)

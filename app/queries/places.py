@@ -1,11 +1,11 @@
 """Queries on places."""
 
 from pydantic import Field
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Place
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.compiled import Readable
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import (
     CitedQuery,
     GeoFormat,
@@ -60,7 +60,6 @@ class PlaceQuery(CitedQuery):
     facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_places(session: Session, query: PlaceQuery) -> ListResult:
+def list_places(session: Readable, query: PlaceQuery) -> ListResult:
     """A filtered, sorted page of places."""
-    statement = select(Place)
-    return run_list(session, statement, query, SPEC)
+    return run_list(session, every(Place), query, SPEC)

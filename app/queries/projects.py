@@ -1,11 +1,14 @@
 """Queries on projects."""
 
+from typing import Any
+
 from pydantic import Field
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Place, Project
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import (
@@ -107,8 +110,13 @@ class ProjectQuery(PairQuery):
     facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_projects(session: Session, query: ProjectQuery) -> ListResult:
+def list_projects(session: Readable, query: ProjectQuery) -> ListResult:
     """A filtered, sorted page of projects and the number matching."""
+    return run_list(session, project_statement, query, SPEC)
+
+
+def project_statement(query: ProjectQuery) -> Select[Any]:
+    """The projects that `query`'s own filters (place, region, bri) keep."""
     statement = select(Project)
     if query.place:
         statement = statement.join(Place, col(Place.id) == col(Project.place_id))
@@ -123,4 +131,4 @@ def list_projects(session: Session, query: ProjectQuery) -> ListResult:
         statement = statement.where(
             bri.is_(True) if query.bri else or_(bri.is_(False), bri.is_(None))
         )
-    return run_list(session, statement, query, SPEC)
+    return statement

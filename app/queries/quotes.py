@@ -1,12 +1,12 @@
 """Queries on quotes."""
 
 from pydantic import Field
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models import Quote
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import (
     DateBases,
     PairQuery,
@@ -50,6 +50,6 @@ class QuoteQuery(PairQuery):
     facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_quotes(session: Session, query: QuoteQuery) -> ListResult:
+def list_quotes(session: Readable, query: QuoteQuery) -> ListResult:
     """A filtered, sorted page of quotes."""
-    return run_list(session, select(Quote), query, SPEC)
+    return run_list(session, every(Quote), query, SPEC)

@@ -1,10 +1,13 @@
 """Queries on sister-city ties."""
 
+from typing import Any
+
 from pydantic import Field
-from sqlalchemy import or_, select
-from sqlmodel import Session, col
+from sqlalchemy import Select, or_, select
+from sqlmodel import col
 
 from app.models import SisterCity
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import (
@@ -62,8 +65,13 @@ class SisterCityQuery(PairQuery):
     facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_sister_cities(session: Session, query: SisterCityQuery) -> ListResult:
+def list_sister_cities(session: Readable, query: SisterCityQuery) -> ListResult:
     """A filtered, sorted page of sister-city ties."""
+    return run_list(session, sister_city_statement, query, SPEC)
+
+
+def sister_city_statement(query: SisterCityQuery) -> Select[Any]:
+    """The ties that `query`'s own filter (place, on either side) keeps."""
     statement = select(SisterCity)
     if query.place:
         statement = statement.where(
@@ -72,4 +80,4 @@ def list_sister_cities(session: Session, query: SisterCityQuery) -> ListResult:
                 col(SisterCity.side_b_id).in_(query.place),
             )
         )
-    return run_list(session, statement, query, SPEC)
+    return statement

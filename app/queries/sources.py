@@ -1,12 +1,12 @@
 """Queries on sources: the list, and their exact texts."""
 
 from pydantic import Field
-from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Source, SourceText
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import (
     DateBases,
     ListQuery,
@@ -77,10 +77,9 @@ class SourceQuery(ListQuery):
     facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_sources(session: Session, query: SourceQuery) -> ListResult:
+def list_sources(session: Readable, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
-    statement = select(Source)
-    return run_list(session, statement, query, SPEC)
+    return run_list(session, every(Source), query, SPEC)
 
 
 def source_text(session: Session, source_id: str) -> str | None:

@@ -1,12 +1,13 @@
 """Queries on the timeline: the dated facts of every collection, in date order."""
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
-from sqlalchemy import case, exists, select
-from sqlmodel import Session, col
+from sqlalchemy import Select, case, exists, select
+from sqlmodel import col
 
 from app.models import TimelineEntry, TimelinePerson, TimelinePlace
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import (
@@ -99,8 +100,13 @@ class TimelineQuery(ListQuery):
     facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_timeline(session: Session, query: TimelineQuery) -> ListResult:
+def list_timeline(session: Readable, query: TimelineQuery) -> ListResult:
     """A filtered page of timeline entries, each as its stored JSON document."""
+    return run_list(session, timeline_statement, query, SPEC)
+
+
+def timeline_statement(query: TimelineQuery) -> Select[Any]:
+    """The entries that `query`'s own filters (collection, place, person) keep."""
     statement = select(TimelineEntry)
     if query.collection:
         statement = statement.where(col(TimelineEntry.collection).in_(query.collection))
@@ -118,4 +124,4 @@ def list_timeline(session: Session, query: TimelineQuery) -> ListResult:
                 col(TimelinePerson.person_id).in_(query.person),
             )
         )
-    return run_list(session, statement, query, SPEC)
+    return statement

@@ -7,8 +7,9 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
 from app.models import TradeStat
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
+from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import (
     MAX_TEXT,
     VOCABULARY_KEY,
@@ -79,9 +80,9 @@ class TradeStatQuery(FigureQuery):
     facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_trade_stats(session: Session, query: TradeStatQuery) -> ListResult:
+def list_trade_stats(session: Readable, query: TradeStatQuery) -> ListResult:
     """A filtered, sorted page of trade statistics."""
-    return run_list(session, select(TradeStat), query, SPEC)
+    return run_list(session, every(TradeStat), query, SPEC)
 
 
 class SeriesQuery(BaseModel):
