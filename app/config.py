@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     response_cache_bytes: int = Field(
         default=64 * 1024 * 1024, description="Total body bytes the response cache may hold."
     )
+    direct_reads: bool = Field(
+        default=True,
+        description="Answer collection lists and items from compiled statements beside the "
+        "framework (app/api/direct_reads.py; SQLite only). Off, the routes answer them: the "
+        "same bytes, slower.",
+    )
     cache_max_age: int = Field(default=300, description="Cache-Control max-age, in seconds.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     max_limit: int = Field(default=500, description="Largest JSON page size a list accepts.")

@@ -93,7 +93,10 @@ def _limit_statement_time(engine: Engine, timeout_ms: int) -> None:
             return 1 if time.monotonic() > deadline[0] else 0
 
         dbapi_connection.set_progress_handler(check, 10_000)
+        # Kept with the pooled connection, so a statement run on its DB-API cursor
+        # (app/queries/compiled.py) restarts the clock as the hook below does.
         record.info["deadline"] = deadline
+        record.info["time_limit"] = limit
 
     @event.listens_for(engine, "before_cursor_execute")
     def _start_clock(conn, _cursor, _statement, _params, _context, _many):

@@ -9,7 +9,9 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.api import openapi, problems
+from app.api.direct_reads import DirectReads
 from app.api.middleware import ProblemCORSMiddleware, RequestLimits, SecurityHeaders
+from app.api.params import read_vocabularies
 from app.api.response_cache import ResponseCache
 from app.api.router import api_router, root_router
 from app.config import Settings, get_settings
@@ -59,11 +61,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
+    # The terms filters take (and OpenAPI lists), from the curators' data/vocabularies.yaml.
+    app.state.vocabularies = read_vocabularies(settings.data_dir)
     problems.install(app)
     openapi.install(app)
     # Added last = outermost: CORS, then security headers on every answer (refusals
     # included), then the request limits, then the cache.
-    # Innermost: gzip for answers over 1 KB (RFC 9110 content coding), so the cache keeps
+    # Innermost: collection lists and items answered from compiled statements, beside the
+    # routes (which answer anything else, and every refusal).
+    app.add_middleware(DirectReads)
+    # Then gzip for answers over 1 KB (RFC 9110 content coding), so the cache keeps
     # the compressed bytes it sends.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(

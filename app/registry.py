@@ -9,10 +9,11 @@ its table, and its records in a YAML file (see README, "Adding a collection").
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from app import models as m
 from app.geometry import Geometry, place_point, places_points, record_point, tie_line
@@ -30,6 +31,7 @@ from app.queries import (
     sources,
     trade_stats,
 )
+from app.queries.compiled import Readable
 from app.queries.listing import ListResult, ListSpec
 from app.queries.parameters import ListQuery
 
@@ -52,8 +54,14 @@ def _optional(item: Any) -> list[Any]:
     return [item] if item is not None else []
 
 
+def _number(value: float) -> str:
+    """A value as people write it, digits grouped: 31,000,000,000 or 23.6 (never 3.1e+10)."""
+    text = format(Decimal(repr(value)), ",f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _figure(record: Any, what: str) -> str:
-    value = "?" if record.value is None else f"{record.value:,.10g}"
+    value = "?" if record.value is None else _number(record.value)
     label = f", {record.period_label}" if record.period_label else ""
     return f"{what}{label}: {value} {record.unit}"
 
@@ -80,7 +88,7 @@ class Collection:
     entry: type[BaseModel]  # the shape of one record in data/*.yaml
     query: type[ListQuery]
     spec: ListSpec
-    select: Callable[[Session, Any], ListResult]  # one filtered, sorted page
+    select: Callable[[Readable, Any], ListResult]  # one filtered, sorted page
     label: str | None = None  # field naming a record in search hits and record lists
     geometry: Geometry | None = None  # GeoJSON geometry of a served record, if it has one
     cited: bool = True  # its records cite sources (and are indexed for search)

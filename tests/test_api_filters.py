@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.params import vocabulary_of
 from app.queries import (
     awards,
     events,
@@ -252,6 +253,7 @@ def bri(record: Record, value: bool) -> bool:
 
 # API collection -> (date field, basis field) of each of its dates ("period": the period).
 DATES = {
+    "sources": [("published", "published_basis")],
     "projects": [("start_date", "start_date_basis"), ("completion_date", "completion_date_basis")],
     "awards": [("date", "date_basis")],
     "trade-stats": [("period", "date_basis")],
@@ -295,6 +297,9 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
         "kind": (distinct("sources", "kind"), fixed(equals("kind"))),
         "language": (distinct("sources", "language"), fixed(equals("language"))),
         "q": (words("sources", "title", "publisher"), fixed(text_match("title", "publisher"))),
+        "year_from": (_years("published", collection="sources"), fixed(year_from("published"))),
+        "year_to": (_years("published", collection="sources"), fixed(year_to("published"))),
+        "date_basis": (bases("sources"), fixed(basis_in("sources"))),
     },
     "people": {
         "country": (distinct("people", "country"), fixed(equals("country"))),
@@ -552,7 +557,13 @@ def _values_matching(
 
 @pytest.mark.parametrize("collection", list(FILTERS))
 def test_filter_value_nothing_has_gives_an_empty_list(collection: str, client: TestClient) -> None:
-    name = next(n for n in FILTERS[collection] if n not in ("bri", "disputed") and "year" not in n)
+    name = next(
+        n
+        for n in FILTERS[collection]
+        if n not in ("bri", "disputed", "date_basis")  # (booleans, an enum)
+        and "year" not in n
+        and vocabulary_of(QUERY_MODELS[collection], n) is None  # (an unknown term is a 422)
+    )
     response = client.get(f"/v1/{collection}", params={name: "zz-no-such-value"})
     assert response.status_code == 200
     assert response.json()["items"] == []

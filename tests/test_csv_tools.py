@@ -22,8 +22,8 @@ from pydantic import BaseModel
 from app.api.flat import Column, flat_columns
 from app.api.records import RecordRef
 from app.api.routes.search import SearchHit
-from app.api.routes.trade_stats import SeriesPoint
 from app.models import TimelineEntryPublic
+from app.services.series import SeriesPoint
 from tests.conftest import COLLECTIONS, PUBLIC
 
 ANSWERS: dict[str, tuple[str, type[BaseModel]]] = {

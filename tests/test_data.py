@@ -1,6 +1,7 @@
 """The curated dataset, checked through the API built from it: citations, references,
 vocabularies, coverage of people and places, and spot checks of key facts."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -374,6 +375,35 @@ def test_one_fact_one_home(records: dict[str, list[dict[str, Any]]]) -> None:
                 same = (indicator["value"], indicator["unit"]) == (figure["value"], figure["unit"])
                 shared = excerpts & {c["excerpt"] for c in indicator["citations"]}
                 assert not (same and shared), (project["id"], indicator["id"])
+
+
+def test_places_and_years_of_projects_agree_with_the_rules(
+    records: dict[str, list[dict[str, Any]]],
+) -> None:
+    """Issue 10 §5: a project's host country is its place's country (a border place the
+    texts assign to neither side has none, so neither has the project: Khorgos); a place the
+    texts do not give is not inferred into `place` (Akmola); the wind farm's place is its
+    region, as the text says; a year in a description is one the record's excerpts state or
+    the date of a source it cites ("(SFC, 2023)"), never the curator's inference."""
+    sources = {c["source_id"]: c["source"] for p in records["projects"] for c in p["citations"]}
+    checked = 0
+    for project in records["projects"]:
+        place = project["place"]
+        if place is not None:
+            assert project["host_country"] == place["country"], project["id"]
+            checked += 1
+        excerpts = " ".join(c["excerpt"] for c in project["citations"])
+        cited_years = {sources[c["source_id"]]["published"][:4] for c in project["citations"]}
+        for year in re.findall(r"\b(?:1[89]|20)\d\d\b", project["description"] or ""):
+            assert year in excerpts or year in cited_years, (project["id"], year)
+    assert checked
+    by_id = {p["id"]: p for p in records["projects"]}
+    assert by_id["khorgos-port"]["place"]["country"] is None
+    assert by_id["khorgos-port"]["host_country"] is None
+    assert by_id["alashankou-port"]["host_country"] == "CN"
+    assert by_id["akmola-wind-power-project"]["place"] is None
+    zhanatas = [e for e in records["events"] if "zhanatas" in {p["id"] for p in e["places"]}]
+    assert zhanatas == [], "the wind farm's completion is the project's, not an event's"
 
 
 def test_quotes_first_excerpt_is_verbatim_in_source(

@@ -38,7 +38,8 @@ def test_trade_january_to_may_2024(fetch_all: Fetch, client: TestClient) -> None
     points = {p["id"]: p for s in series["series"] for p in s["points"]}
     point = points[stat["id"]]
     assert point["date_basis"] == "relative"
-    assert point["time"] == "2024-01-01T00:00:00Z"
+    assert point["period_kind"] == "year_to_date"
+    assert point["time"] == "2024-05-31T00:00:00Z"  # where the period ends
 
 
 def test_zhang_xiao_kazinform_quote_dated_by_publication(fetch_all: Fetch) -> None:

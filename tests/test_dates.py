@@ -288,16 +288,25 @@ def test_csv_carries_the_interval_as_full_dates(
             assert row[f"{field}_precision"] == item[f"{field}_precision"]
 
 
+@pytest.mark.parametrize("collection", ["projects", "sister-cities", "events"])
 def test_geojson_properties_carry_the_interval(
-    client: Any, fetch_all: Callable[..., list[dict[str, Any]]]
+    collection: str, client: Any, fetch_all: Callable[..., list[dict[str, Any]]]
 ) -> None:
-    items = {item["id"]: item for item in fetch_all("/v1/projects")}
-    features = client.get("/v1/projects", params={"format": "geojson"}).json()["features"]
+    items = {item["id"]: item for item in fetch_all(f"/v1/{collection}")}
+    response = client.get(f"/v1/{collection}", params={"format": "geojson"})
+    features = response.json()["features"]
     assert features
+    dated = 0
     for feature in features:
-        props = feature["properties"]
-        expected = interval_of(items[feature["id"]]["completion_date"])
-        assert (props["completion_date_start"], props["completion_date_end"]) == expected
+        props, item = feature["properties"], items[feature["id"]]
+        for field in PARTIAL_DATES[collection]:
+            expected = interval_of(item[field])
+            assert (props[f"{field}_start"], props[f"{field}_end"]) == expected
+            basis = "date_basis" if field == "date" else f"{field}_basis"
+            assert props[f"{field}_precision"] == item[f"{field}_precision"]
+            assert props[basis] == item[basis]
+            dated += item[field] is not None
+    assert dated, f"no {collection} feature has a date; the test shows nothing"
 
 
 def test_year_filter_and_date_sort_use_the_interval(

@@ -49,11 +49,13 @@ def test_spreadsheet_csv_is_the_whole_collection(client: TestClient) -> None:
 def test_grafana_series_csv_has_plot_columns(client: TestClient) -> None:
     text = client.get("/v1/trade-stats/series?metric=trade_turnover&format=csv").text
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert {"time", "period_start", "value", "kind"} <= set(rows[0])
-    for kind in ("actual", "target"):
-        times = [r["time"] for r in rows if r["kind"] == kind]
-        assert times and all(times), kind  # every point, targets included, can be placed
-        assert times == sorted(times), kind
+    assert {"time", "period_start", "value", "kind", "period_kind"} <= set(rows[0])
+    assert {r["kind"] for r in rows} == {"actual", "target"}
+    # One series per kind and kind of period (Grafana: partition by both columns).
+    for key in {(r["kind"], r["period_kind"]) for r in rows}:
+        times = [r["time"] for r in rows if (r["kind"], r["period_kind"]) == key]
+        assert times and all(times), key  # every point, targets included, can be placed
+        assert times == sorted(times), key
 
 
 def test_grafana_facet_root_selector(client: TestClient) -> None:

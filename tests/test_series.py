@@ -14,11 +14,19 @@ METRIC = "trade_turnover"
 
 
 def _period_key(record: dict[str, Any]) -> str:
-    """Where the point sits on a time axis: a target at its deadline, an actual figure at the
-    start of its period."""
-    if record["kind"] == "target":
-        return record["period_end"] or record["period_start"]
-    return record["period_start"] or record["period_end"]
+    """Where the point sits on a time axis: the last day of its period (a target's deadline),
+    or its first where no end is stated."""
+    return record["period_end"] or record["period_start"]
+
+
+def _period_kind(record: dict[str, Any]) -> str:
+    """The kind of period a figure covers, from its dates as the data file gives them."""
+    start, end = record["period_start"], record["period_end"]
+    if start is None:
+        return "until"
+    if end is None or not start.endswith("-01-01") or start[:4] != end[:4]:
+        return "other"
+    return "year" if end.endswith("-12-31") else "year_to_date"
 
 
 @pytest.fixture(scope="module")
@@ -50,20 +58,50 @@ def test_series_holds_every_figure_with_a_period(
     assert periods["cn-kz-trade-turnover-jan-may-kazinform"] == ("2024-01-01", "2024-05-31")
 
 
-def test_actual_and_target_are_separate_series_sorted_by_period(
+def test_one_series_per_kind_and_kind_of_period_sorted_by_time(
     series: dict[str, Any], stated: list[dict[str, Any]]
 ) -> None:
-    kinds = [s["kind"] for s in series["series"]]
-    assert len(kinds) == len(set(kinds))
-    expected_kinds = {r["kind"] for r in stated if r["period_start"] or r["period_end"]}
-    assert set(kinds) == expected_kinds
-    assert {"actual", "target"} <= set(kinds), "the data state both actual and target figures"
+    keys = [(s["kind"], s["period_kind"]) for s in series["series"]]
+    assert len(keys) == len(set(keys))
+    with_period = [r for r in stated if r["period_start"] or r["period_end"]]
+    assert set(keys) == {(r["kind"], _period_kind(r)) for r in with_period}
+    assert {"actual", "target"} <= {kind for kind, _ in keys}, "the data state both kinds"
+    assert {"year", "year_to_date"} <= {pk for _, pk in keys}, "and years and years to date"
+    # Actual before target; within a kind, whole years, years to date, other, until.
+    order = ["year", "year_to_date", "other", "until"]
+    assert keys == sorted(keys, key=lambda key: (key[0], order.index(key[1])))
     by_id = {r["id"]: r for r in stated}
     for one in series["series"]:
         assert one["points"]
-        assert all(point["kind"] == one["kind"] for point in one["points"])
+        for point in one["points"]:
+            assert (point["kind"], point["period_kind"]) == (one["kind"], one["period_kind"])
+            assert point["period_kind"] == _period_kind(by_id[point["id"]]), point["id"]
         periods = [_period_key(by_id[point["id"]]) for point in one["points"]]
         assert periods == sorted(periods), one["kind"]
+
+
+def test_no_two_periods_of_a_series_share_a_time(series: dict[str, Any]) -> None:
+    """A time-series tool draws one value per instant: two points of one series have one
+    time only if they state the same period (sources disagreeing on it)."""
+    for one in series["series"]:
+        periods: dict[str, set[tuple[Any, Any]]] = {}
+        for point in one["points"]:
+            periods.setdefault(point["time"], set()).add(
+                (point["period_start"], point["period_end"])
+            )
+        assert all(len(found) == 1 for found in periods.values()), one
+    # The case that collided: January-July 2023 and the whole of 2023 began on one day.
+    where = {
+        p["id"]: (s["kind"], s["period_kind"], p["time"])
+        for s in series["series"]
+        for p in s["points"]
+    }
+    assert where["cn-kz-trade-turnover-jan-jul-sfc"] == (
+        "actual",
+        "year_to_date",
+        "2023-07-31T00:00:00Z",
+    )
+    assert where["cn-kz-trade-turnover-2023"] == ("actual", "year", "2023-12-31T00:00:00Z")
 
 
 def test_each_point_says_what_the_data_say(
@@ -100,8 +138,8 @@ def test_a_point_has_a_time_and_a_target_its_deadline(series: dict[str, Any]) ->
             assert point["time"] == point["deadline"]
         else:
             assert point["deadline"] is None
-            day = point["period_start"] or point["period_end"]
-            assert point["time"] == f"{day}T00:00:00Z"
+        day = point["period_end"] or point["period_start"]
+        assert point["time"] == f"{day}T00:00:00Z"
 
 
 @pytest.mark.parametrize("how", ["format", "accept"])
@@ -120,6 +158,7 @@ def test_series_as_csv(client: TestClient, series: dict[str, Any], how: str) -> 
     assert [row["id"] for row in rows] == [p["id"] for p in points]
     for row, point in zip(rows, points, strict=True):
         assert row["kind"] == point["kind"]
+        assert row["period_kind"] == point["period_kind"]
         assert json.loads(row["sources"]) == point["sources"]
         assert row["period_start"] == (point["period_start"] or "")
         assert float(row["value"]) == pytest.approx(point["value"])
@@ -130,11 +169,29 @@ def test_series_as_csv(client: TestClient, series: dict[str, Any], how: str) -> 
         assert row["stated_by_id"] == (point["stated_by"] or {}).get("id", "")
 
 
-def test_unknown_metric_is_an_empty_series(client: TestClient) -> None:
-    response = client.get("/v1/trade-stats/series", params={"metric": "no_such_metric"})
+def test_unknown_metric_is_a_422_listing_the_metrics(
+    client: TestClient, vocabularies: dict[str, dict[str, str]]
+) -> None:
+    for params in ({"metric": "no_such_metric"}, {"metric": "nope", "format": "csv"}):
+        response = client.get("/v1/trade-stats/series", params=params)
+        assert response.status_code == 422
+        assert response.json()["allowed"] == list(vocabularies["trade_metric"])
+
+
+def test_a_metric_nothing_states_is_an_empty_series(
+    client: TestClient,
+    vocabularies: dict[str, dict[str, str]],
+    dataset: dict[str, list[dict[str, Any]]],
+) -> None:
+    stated = {record["metric"] for record in dataset["trade-stats"]}
+    unused = [term for term in vocabularies["trade_metric"] if term not in stated]
+    if not unused:
+        pytest.skip("every trade metric has a statistic")
+    metric = unused[0]
+    response = client.get("/v1/trade-stats/series", params={"metric": metric})
     assert response.status_code == 200
-    assert response.json() == {"metric": "no_such_metric", "pair": None, "series": []}
-    as_csv = client.get("/v1/trade-stats/series", params={"metric": "nope", "format": "csv"})
+    assert response.json() == {"metric": metric, "pair": None, "series": []}
+    as_csv = client.get("/v1/trade-stats/series", params={"metric": metric, "format": "csv"})
     rows = list(csv.reader(io.StringIO(as_csv.text, newline="")))
     assert len(rows) == 1 and "id" in rows[0]
 

@@ -9,6 +9,7 @@ import csv
 import io
 import itertools
 import json
+import re
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -129,8 +130,33 @@ def test_filters_keep_exactly_the_matching_entries(
     }
     pair = timeline[0]["pair"]
     assert ids(pair=pair) == {e["id"] for e in timeline if e["pair"] == pair}
-    for basis in {e["date_basis"] for e in timeline} - {None}:
+    assert ids(pair="AA-ZZ") == set()
+    bases = sorted({e["date_basis"] for e in timeline} - {None})
+    assert len(bases) > 1
+    for basis in bases:
         assert ids(date_basis=basis) == {e["id"] for e in timeline if e["date_basis"] == basis}
+    assert ids(date_basis=bases[:2]) == {e["id"] for e in timeline if e["date_basis"] in bases[:2]}
+
+
+def test_source_filter_keeps_the_facts_whose_record_cites_it(
+    timeline: list[dict[str, Any]], fetch_all: Fetch, dataset: Data
+) -> None:
+    expected = _expected(dataset)
+    for source in dataset["sources"]:
+        cited = {
+            entry_id
+            for entry_id, (*_, record) in expected.items()
+            if source["id"] in {c["source"] for c in record["citations"]}
+        }
+        assert cited, f"no dated fact cites {source['id']}; the test shows nothing"
+        got = fetch_all("/v1/timeline", source=source["id"])
+        assert [e["id"] for e in got] == [e["id"] for e in timeline if e["id"] in cited]
+        for entry in got:
+            assert source["id"] in {c["source_id"] for c in entry["citations"]}
+    assert fetch_all("/v1/timeline", source="no-such-source") == []
+    # With the other filters, it narrows them.
+    both = fetch_all("/v1/timeline", source=dataset["sources"][0]["id"], collection="events")
+    assert both and all(e["collection"] == "events" for e in both)
 
 
 def test_unknown_collection_is_a_problem(client: TestClient, assert_problem: Any) -> None:
@@ -149,10 +175,29 @@ def test_pages_and_csv(client: TestClient, timeline: list[dict[str, Any]]) -> No
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [row["id"] for row in rows] == [e["id"] for e in timeline]
+    # Like every partial date in CSV (README "CSV"), a date is its interval and precision:
+    # no raw `date` column, which tools would read as a number (2023) or as text (a period).
+    assert rows and "date" not in rows[0]
     for row, entry in zip(rows, timeline, strict=True):
         assert (row["date_start"], row["date_end"]) == (entry["date_start"], entry["date_end"])
+        assert row["date_precision"] == entry["date_precision"]
+        assert _date_of(row) == entry["date"], entry["id"]
         assert json.loads(row["places"]) == entry["places"]
         assert json.loads(row["citations"]) == entry["citations"]
+
+
+def _date_of(row: dict[str, str]) -> str:
+    """The JSON `date` again, from a CSV row's interval and precision."""
+    start, end, precision = row["date_start"], row["date_end"], row["date_precision"]
+    partial = {"year": start[:4], "month": start[:7], "day": start}[precision]
+    return partial if interval_of(partial) == (start, end) else f"{start}/{end}"
+
+
+def test_a_figure_title_writes_its_value_as_people_do(timeline: list[dict[str, Any]]) -> None:
+    figures = [e for e in timeline if e["collection"] in ("trade-stats", "indicators")]
+    assert any(e["title"].endswith(" 17,620,000,000 USD") for e in figures)
+    for entry in figures:
+        assert not re.search(r"\de[+-]\d", entry["title"]), entry["title"]  # never 3.1e+10
 
 
 def test_year_facet_counts_add_up(client: TestClient, timeline: list[dict[str, Any]]) -> None:
@@ -177,3 +222,19 @@ def test_keyset_pages_give_the_whole_timeline(
         params = {key: values[0] for key, values in urllib.parse.parse_qs(query).items()}
     # sort=date orders by the first day, then id (a keyset cursor takes one sort field).
     assert seen == [e["id"] for e in sorted(timeline, key=lambda e: (e["date_start"], e["id"]))]
+
+
+def test_a_cursor_names_an_entry(
+    client: TestClient, timeline: list[dict[str, Any]], assert_problem: Any
+) -> None:
+    """`after` is an entry id: the page continues after it in the requested order, with any
+    sort; an id that names no entry is a 404, one of another shape a 422."""
+    ordered = sorted(timeline, key=lambda e: (e["collection"], e["date_end"], e["id"]))
+    ids = [entry["id"] for entry in ordered]
+    middle = ids[len(ids) // 2]
+    params = {"after": middle, "sort": "collection,date_end", "limit": 5}
+    response = client.get("/v1/timeline", params=params)
+    assert response.status_code == 200, response.text
+    assert [e["id"] for e in response.json()["items"]] == ids[len(ids) // 2 + 1 :][:5]
+    assert_problem(client.get("/v1/timeline", params={"after": "events/no-such/date"}), 404)
+    assert_problem(client.get("/v1/timeline", params={"after": "Events/x"}), 422)

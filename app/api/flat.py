@@ -6,7 +6,8 @@ infer every column's type from the text alone:
   (a whole float without `.0`), null is an empty cell;
 - a partial ISO date (`2014`, `2014-05`) is not written as such, since tools read `2014` as
   a number: its full-date interval `<field>_start`/`<field>_end` (2014-01-01, 2014-12-31)
-  and its `<field>_precision` carry it;
+  and its `<field>_precision` carry it (so does a timeline date that is an ISO 8601
+  interval, `2023-01-01/2023-07-31`, which no tool reads as a date);
 - an embedded summary (a project's place) becomes `<field>_<sub>` columns;
 - a list (aliases, figures, partners, citations, ...) is one cell holding the list as JSON,
   exactly as the JSON representation gives it, so nothing is lost: every citation is kept.
@@ -29,7 +30,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import AfterValidator, BaseModel
 from pydantic.fields import FieldInfo
 
-from app.models.types import _check_full_date, _check_partial_date
+from app.models.types import _check_date_or_period, _check_full_date, _check_partial_date
 
 Getter = Callable[[dict[str, Any]], Any]
 # Frictionless Table Schema field types (https://specs.frictionlessdata.io/table-schema/).
@@ -65,15 +66,21 @@ def _annotation(info: FieldInfo) -> Any:
 
 
 def _date_check(annotation: Any) -> Any:
-    """The date validator of a PartialDate or FullDate annotation, else None."""
+    """The date validator of a PartialDate, DateOrPeriod or FullDate annotation, else None."""
     if get_origin(annotation) is Annotated:
         for meta in get_args(annotation)[1:]:
             if isinstance(meta, AfterValidator) and meta.func in (
                 _check_partial_date,
+                _check_date_or_period,
                 _check_full_date,
             ):
                 return meta.func
     return None
+
+
+def _is_partial(annotation: Any) -> bool:
+    """A partial date (or a period given as one), which CSV writes as its interval."""
+    return _date_check(_unwrap(annotation)) in (_check_partial_date, _check_date_or_period)
 
 
 def _kind(annotation: Any) -> Kind:
@@ -95,9 +102,13 @@ def _kind(annotation: Any) -> Kind:
 
 
 def interval(value: str | None) -> tuple[str | None, str | None]:
-    """First and last day a partial ISO date covers ("2023-11" -> 2023-11-01, 2023-11-30)."""
+    """First and last day a partial ISO date covers ("2023-11" -> 2023-11-01, 2023-11-30),
+    or an ISO 8601 interval of full dates ("2023-01-01/2023-07-31") its two ends."""
     if value is None:
         return None, None
+    if "/" in value:
+        first, last = value.split("/")
+        return first, last
     if len(value) == 10:
         return value, value
     if len(value) == 7:
@@ -125,7 +136,7 @@ def flat_columns(model: type[BaseModel]) -> tuple[Column, ...]:
     columns: list[Column] = []
     for name, info in fields.items():
         annotation = _unwrap(_annotation(info))
-        if _date_check(annotation) is _check_partial_date:
+        if _is_partial(annotation):
             if f"{name}_start" not in fields:  # else the model serves the interval itself
                 columns.append(Column(f"{name}_start", "date", _bound(name, 0)))
                 columns.append(Column(f"{name}_end", "date", _bound(name, 1)))
@@ -134,10 +145,8 @@ def flat_columns(model: type[BaseModel]) -> tuple[Column, ...]:
                 Column(f"{name}_{sub}", _kind(_annotation(sub_info)), _sub_field(name, sub))
                 for sub, sub_info in annotation.model_fields.items()
             ]
-        elif (
-            name.endswith(("_start", "_end"))
-            and _date_check(_unwrap(_annotation(fields.get(name.rsplit("_", 1)[0], info))))
-            is _check_partial_date
+        elif name.endswith(("_start", "_end")) and _is_partial(
+            _annotation(fields.get(name.rsplit("_", 1)[0], info))
         ):
             columns.append(Column(name, "date", _field(name)))  # a served interval
         else:

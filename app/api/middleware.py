@@ -97,20 +97,36 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, docs_paths: tuple[str, ...]) -> None:
         self.app = app
         self.docs_paths = docs_paths
+        common = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+        ]
+        # Made once: every answer gets these (lower-case names, as ASGI servers give them),
+        # in place of any of the same name.
+        self.api_headers = [*common, (b"content-security-policy", API_CSP.encode())]
+        self.docs_headers = [*common, (b"content-security-policy", DOCS_CSP.encode())]
+        self.names = frozenset(name for name, _ in self.api_headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"] in self.docs_paths else API_CSP
+        added = self.docs_headers if scope["path"] in self.docs_paths else self.api_headers
+        names = self.names
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Content-Security-Policy"] = csp
+                headers = list(message.get("headers", []))
+                if any(pair[0] in names for pair in headers):
+                    # Replaced where they stand, as Starlette's MutableHeaders does.
+                    mutable = MutableHeaders(raw=headers)
+                    for name, value in added:
+                        mutable[name.decode()] = value.decode()
+                    headers = mutable.raw
+                else:
+                    headers += added
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -123,7 +123,7 @@ class ResponseCache:
             scope["method"],
             headers.get("if-match"),
             headers.get("if-none-match"),
-            instance_of(scope),
+            scope,
         )
         database = scope["app"].state.database if "app" in scope else None
         # The API and its index at the root depend only on the dataset version.
@@ -243,7 +243,7 @@ class _Conditions:
     method: str
     if_match: str | None
     if_none_match: str | None
-    instance: str
+    scope: Scope  # the request's, for the `instance` of a 412 (worked out only then)
 
     async def begin(self, send: Send, entry: _Cached) -> bool:
         """Send the answer's start, or the 412 or 304 its preconditions call for instead;
@@ -256,7 +256,7 @@ class _Conditions:
                     "precondition-failed",
                     "If-Match names no current representation of this resource"
                     + (f" (its ETag is {entry.etag.decode()})." if entry.etag else "."),
-                    self.instance,
+                    instance_of(self.scope),
                 )
                 return False
             if (

@@ -6,7 +6,7 @@ from app.models.citation import CitationPublic
 from app.models.dating import basis_field
 from app.models.person import PersonSummary
 from app.models.place import PlaceSummary
-from app.models.types import DateBasis, FullDate
+from app.models.types import DateBasis, DateOrPeriod, FullDate
 
 
 class TimelineEntryBase(SQLModel):
@@ -20,9 +20,10 @@ class TimelineEntryBase(SQLModel):
     )
     url: str = Field(description="Path of the record.")
     title: str = Field(description="What happened, in a line.")
-    date: str = Field(
+    date: DateOrPeriod = Field(
         description="The date as an ISO 8601 partial date (YYYY[-MM[-DD]]), or for a period "
-        "that is not one calendar year, month or day, an ISO 8601 interval start/end."
+        "that is not one calendar year, month or day, an ISO 8601 interval start/end. CSV "
+        "gives it as `date_start`, `date_end` and `date_precision`, like every partial date."
     )
     date_precision: str = Field(description="Precision of `date`: day, month or year.")
     date_basis: DateBasis | None = basis_field("date")

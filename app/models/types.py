@@ -33,6 +33,18 @@ def _check_full_date(value: str) -> str:
     return _check_partial_date(value)
 
 
+def _check_date_or_period(value: str) -> str:
+    # A partial date, or an ISO 8601 interval of two full dates (start/end).
+    first, slash, last = value.partition("/")
+    if not slash:
+        return _check_partial_date(value)
+    _check_full_date(first)
+    _check_full_date(last)
+    if first > last:
+        raise ValueError("an interval's start must not be after its end")
+    return value
+
+
 def _check_pair(value: str) -> str:
     first, second = value.split("-")
     if first >= second:
@@ -70,6 +82,10 @@ DATE_BASES: tuple[str, ...] = ("stated", "relative", "publication", "inferred")
 
 PartialDate = Annotated[str, BeforeValidator(_to_str), AfterValidator(_check_partial_date)]
 FullDate = Annotated[str, BeforeValidator(_to_str), AfterValidator(_check_full_date)]
+# A partial date, or a period that is not one calendar year, month or day as an ISO 8601
+# interval of full dates ("2023-01-01/2023-07-31"); like a partial date, CSV writes it as
+# its interval (app/api/flat.py).
+DateOrPeriod = Annotated[str, BeforeValidator(_to_str), AfterValidator(_check_date_or_period)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")]
 PairCode = Annotated[

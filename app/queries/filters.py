@@ -9,6 +9,7 @@ from sqlalchemy import (
     ColumnElement,
     String,
     and_,
+    cast,
     exists,
     func,
     literal,
@@ -42,9 +43,9 @@ class JSONElementLike(ColumnElement[bool]):
         ("pattern", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, column: Any, pattern: str) -> None:
+    def __init__(self, column: Any, pattern: Any) -> None:
         self.column = column
-        self.pattern = literal(pattern, String())
+        self.pattern = pattern
 
 
 @compiles(JSONElementLike)
@@ -67,11 +68,17 @@ def _json_element_like_postgresql(element: JSONElementLike, compiler: Any, **kw:
     )
 
 
-def contains(text: str, *columns: Any) -> ColumnElement[bool]:
-    """Case-insensitive substring match of `text` in any of `columns` (in any element of a
-    JSON list column, such as aliases)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+def contains(text: Any, *columns: Any) -> ColumnElement[bool]:
+    """Case-insensitive substring match of `text` (a string or a bind parameter) in any of
+    `columns` (in any element of a JSON list column, such as aliases).
+
+    The LIKE pattern is made in SQL (`%` + text with its wildcards escaped + `%`), so a
+    compiled statement takes the text itself as its parameter.
+    """
+    escaped = literal(text, String()) if isinstance(text, str) else text
+    for char in ("\\", "%", "_"):
+        escaped = func.replace(escaped, char, "\\" + char, type_=String())
+    pattern = literal("%", String()) + escaped + literal("%", String())
     return or_(
         *(
             JSONElementLike(column, pattern)
@@ -82,8 +89,9 @@ def contains(text: str, *columns: Any) -> ColumnElement[bool]:
     )
 
 
-def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[bool]:
-    """The record cites `source_id`."""
+def cited_in(record_type: Any, id_column: Any, source_ids: list[str]) -> ColumnElement[bool]:
+    """The record cites one of `source_ids`; `record_type` is the type of its citations, or
+    an expression giving it per row."""
     # An alias of its own, so that a query also joining citation (the `source` facet) does
     # not correlate this subquery's table away (SQLAlchemy: "returned no FROM clauses").
     cited = aliased(Citation)
@@ -91,19 +99,20 @@ def cited_in(record_type: str, id_column: Any, source_id: str) -> ColumnElement[
         select(col(cited.id)).where(
             col(cited.record_type) == record_type,
             col(cited.record_id) == id_column,
-            col(cited.source_id) == source_id,
+            col(cited.source_id).in_(source_ids),
         )
     )
 
 
-def period_overlaps(start: Any, end: Any, year_from: int | None, year_to: int | None) -> list[Any]:
+def period_overlaps(start: Any, end: Any, year_from: Any, year_to: Any) -> list[Any]:
     """Clauses keeping periods (or a partial date's full-date interval) that overlap the
-    years, inclusive; an open end is taken as the other end."""
+    years (four-digit ints or bind parameters), inclusive; an open end is taken as the
+    other end. The ISO dates compare as text with the year written in SQL."""
     clauses = []
     if year_from is not None:
-        clauses.append(func.coalesce(end, start) >= f"{year_from:04d}")
+        clauses.append(func.coalesce(end, start) >= cast(year_from, String()))
     if year_to is not None:
-        clauses.append(func.coalesce(start, end) < f"{year_to + 1:04d}")
+        clauses.append(func.coalesce(start, end) < cast(year_to + 1, String()))
     return clauses
 
 

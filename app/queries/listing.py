@@ -3,19 +3,28 @@ the page, total, facets and next cursor that answer it."""
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlmodel import Session, col
+from sqlalchemy import Integer, Select, String, func, select
 
-from app.models import RecordDocument
 from app.queries import cursors
-from app.queries.documents import text_of
-from app.queries.errors import BadCursor, UnknownField
-from app.queries.facets import facet_counts, facet_names
+from app.queries.compiled import (
+    Placeholder,
+    Readable,
+    Reader,
+    Statement,
+    StatementCache,
+    compile_statement,
+    shaped,
+)
+from app.queries.documents import texts_by_id
+from app.queries.errors import RecordNotFound
+from app.queries.facets import facet_statement
 from app.queries.filters import basis_in, cited_in, contains, period_overlaps
-from app.queries.ordering import nulls_last, sort_key
+from app.queries.ordering import as_on_sqlite
 from app.queries.parameters import ListQuery
+
+Q = TypeVar("Q", bound=ListQuery)
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,10 @@ class ListSpec:
     pair: Any = None  # the country-pair column
     disputed: Any = None  # the disagreement column that `disputed` tests
     cited: bool = True  # its rows are records citing sources (the `source` facet applies)
+    # (record type, record id) of the citations the `source` filter looks for: by default
+    # (`record_type`, `id_column`), each row being a record; the timeline's entries cite
+    # through the records they date.
+    citation_key: tuple[Any, Any] | None = None
     # A column of the table holding each row's served JSON, for a list whose documents are
     # kept on its own table (the timeline); otherwise they are the records' RecordDocuments.
     document: Any = None
@@ -63,146 +76,231 @@ class ListResult:
 
 @dataclass(frozen=True)
 class ListPlan:
-    """A list query once every parameter is checked: how to order, what to count, where a
+    """A list query (its values checked by its model): how to order, what to count, where a
     keyset page starts."""
 
     order: list[Any]
     facets: list[str] | None
-    keyset: tuple[Any, bool] | None  # (column, descending) when read by cursor
-    cursor: tuple[Any, str] | None  # the decoded `after`, past the first keyset page
+    keyset: list[cursors.Key] | None  # the sort keys, when read by cursor
+    cursor: str | None  # the id of the record `after` names, past the first keyset page
+
+
+def sort_keys(sort: list[str] | None, allowed: dict[str, Any]) -> list[cursors.Key]:
+    """(column, descending) of each field of a `sort` list (`-` first for descending)."""
+    return [(allowed[value.removeprefix("-")], value.startswith("-")) for value in sort or []]
 
 
 def order_by(
-    sort: str | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
+    sort: list[str] | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
 ) -> list[Any]:
-    """ORDER BY clauses for a `sort` value; an unknown field is UnknownField.
-
-    Every clause puts NULLs last and orders text by code point, on both engines."""
+    """ORDER BY clauses for a `sort` list (its fields checked by the query's model), nulls
+    last either way, ties broken by `tiebreak`; the default order's NULLs where SQLite puts
+    them (app/queries/ordering.py: every engine sorts as SQLite does)."""
     if not sort:
-        return [*(nulls_last(clause) for clause in default), sort_key(tiebreak)]
-    clauses = []
-    for raw in sort.split(","):
-        name = raw.strip()
-        descending = name.startswith("-")
-        name = name.removeprefix("-")
-        if name not in allowed:
-            raise UnknownField("sort", name, sorted(allowed))
-        column = sort_key(allowed[name])
-        clauses.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
-    return [*clauses, sort_key(tiebreak)]
+        return [*(as_on_sqlite(clause) for clause in default), as_on_sqlite(tiebreak)]
+    clauses = [
+        as_on_sqlite(column.desc().nulls_last() if descending else column.asc().nulls_last())
+        for column, descending in sort_keys(sort, allowed)
+    ]
+    return [*clauses, as_on_sqlite(tiebreak)]
 
 
 def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
-    """Check every parameter of `query` against `spec`, before any SQL runs."""
+    """How to answer `query` (whose values its model has checked), before any SQL runs."""
     order = order_by(query.sort, spec.sortable, spec.default_order, spec.id_column)
-    facets = facet_names(query.facet, spec.facets, spec.cited) if query.facet else None
+    facets = query.facet or None
     if query.after is None:
         return ListPlan(order, facets, None, None)
-    if query.offset:
-        raise BadCursor("use either after or offset, not both")
-    keyset = cursors.sort_field(query.sort, spec.sortable, spec.id_column)
+    # Without `sort`, a cursor walks the list in id order (the one order every list has).
     if not query.sort:
-        order = [sort_key(spec.id_column)]
-    cursor = cursors.decode_cursor(query.after) if query.after else None
-    return ListPlan(order, facets, keyset, cursor)
+        order = [as_on_sqlite(spec.id_column)]
+    return ListPlan(order, facets, sort_keys(query.sort, spec.sortable), query.after or None)
 
 
 def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> Select[Any]:
     """Apply the filters declared in `spec`: equality, source, pair, q, years, disputed."""
-    values = query.model_dump()
+
+    def value(name: str) -> Any:
+        return getattr(query, name, None)
+
     for name, column in spec.equals.items():
-        if values.get(name) is not None:
-            statement = statement.where(column == values[name])
-    if values.get("source"):
-        statement = statement.where(cited_in(spec.record_type, spec.id_column, values["source"]))
-    if spec.pair is not None and values.get("pair"):
-        statement = statement.where(spec.pair == values["pair"])
-    if spec.text and values.get("q"):
-        statement = statement.where(contains(values["q"], *spec.text))
-    year_from, year_to = values.get("year_from"), values.get("year_to")
+        wanted = value(name)
+        if isinstance(wanted, list):  # a repeatable filter: any of its values
+            statement = statement.where(column.in_(wanted))
+        elif wanted is not None:
+            statement = statement.where(column == wanted)
+    if value("source"):
+        record_type, record_id = spec.citation_key or (spec.record_type, spec.id_column)
+        statement = statement.where(cited_in(record_type, record_id, value("source")))
+    if spec.pair is not None and value("pair"):
+        statement = statement.where(spec.pair.in_(value("pair")))
+    if spec.text and value("q"):
+        statement = statement.where(contains(value("q"), *spec.text))
     if spec.period is not None:
-        statement = statement.where(*period_overlaps(*spec.period, year_from, year_to))
-    if spec.bases and values.get("date_basis"):
-        statement = statement.where(basis_in(spec.bases, values["date_basis"]))
-    if spec.disputed is not None and values.get("disputed") is not None:
-        disputed = spec.disputed.is_not(None) if values["disputed"] else spec.disputed.is_(None)
+        statement = statement.where(
+            *period_overlaps(*spec.period, value("year_from"), value("year_to"))
+        )
+    if spec.bases and value("date_basis"):
+        statement = statement.where(basis_in(spec.bases, value("date_basis")))
+    if spec.disputed is not None and value("disputed") is not None:
+        disputed = spec.disputed.is_not(None) if value("disputed") else spec.disputed.is_(None)
         statement = statement.where(disputed)
     return statement
 
 
-def run_list(
-    session: Session, statement: Select[Any], query: ListQuery, spec: ListSpec
-) -> ListResult:
-    """One page of `statement` with the shared filters applied, as the stored documents of
-    its records in the query's format; its total, any facets, and the next cursor.
+@dataclass(frozen=True)
+class CompiledList:
+    """The statements answering one shape of a list query: its count, its facets, its page
+    (the ids, or for a list with documents of its own the documents, in order)."""
 
-    SQL over the table's typed, indexed columns selects the page's ids, then their stored
-    documents are read by id: no ORM object is built.
-    """
-    checked = plan(query, spec)
-    statement = shared_filters(statement, query, spec)
-    facets = None
-    if checked.facets:
-        facets = facet_counts(
-            session,
-            statement,
-            checked.facets,
-            spec.facets,
-            spec.record_type,
-            spec.id_column,
-            spec.cited,
+    count: Statement
+    facets: tuple[tuple[str, Statement], ...]
+    page: Statement
+
+
+# Every list's compiled statements, by engine, list and query shape.
+_COMPILED = StatementCache()
+# The page's bind parameters, which every shape has.
+LIMIT, OFFSET = Placeholder("limit", Integer()), Placeholder("offset", Integer())
+AFTER_ID = Placeholder("after_id", String())
+
+
+def _compile(
+    build: Callable[[Q], Select[Any]],
+    query: Q,
+    checked: ListPlan,
+    spec: ListSpec,
+    dialect: Any,
+    nulls: tuple[bool, ...] | None,
+) -> CompiledList:
+    """Build and compile the statements of `query`'s shape (its values are placeholders;
+    `nulls` says which sort keys of the record a cursor names are null)."""
+    statement = shared_filters(build(query), query, spec)
+    count = select(func.count()).select_from(statement.subquery())
+    facets = tuple(
+        (
+            name,
+            facet_statement(
+                statement, name, spec.facets, spec.record_type, spec.id_column, spec.cited
+            ),
         )
-    # Plain rows of text: the connection runs them without the ORM's result machinery.
-    connection = session.connection()
-    total = connection.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    keyed = checked.keyset[0] if checked.keyset is not None else spec.id_column
-    # The page is chosen over the table's own indexed columns (ids and sort key only), then
+        for name in checked.facets or ()
+    )
+    # The page is chosen over the table's own indexed columns (ids and sort keys only), then
     # its records' stored texts are read by id: joining the documents into the ordered,
     # limited statement would let the planner scan them all on a large table.
-    if spec.document is not None:
-        written_as = "json"
-        page = statement.with_only_columns(
-            spec.document, spec.id_column, keyed, maintain_column_froms=True
-        )
-        texts_of = None
-    else:
-        written_as = query.format or "json"
-        page = statement.with_only_columns(
-            spec.id_column, spec.id_column, keyed, maintain_column_froms=True
-        )
-        texts_of = _texts_reader(session, spec.record_type, written_as)
+    first = spec.document if spec.document is not None else spec.id_column
+    page = statement.with_only_columns(first, spec.id_column, maintain_column_froms=True)
+    if checked.keyset is not None and nulls is not None:
+        # After the named record: its key values (a null one is no bind: it shapes the SQL).
+        named = [
+            None if null else Placeholder(f"after_{index}", column.type)
+            for index, ((column, _), null) in enumerate(zip(checked.keyset, nulls, strict=True))
+        ]
+        page = page.where(cursors.after(checked.keyset, named, spec.id_column, AFTER_ID))
+    page = page.order_by(*checked.order).limit(LIMIT).offset(OFFSET)
+    return CompiledList(
+        compile_statement(count, dialect),
+        tuple((name, compile_statement(grouped, dialect)) for name, grouped in facets),
+        compile_statement(page, dialect),
+    )
+
+
+def every(table: Any) -> Callable[[Any], Select[Any]]:
+    """The statement builder of a list with no filters of its own: all rows of `table`."""
+
+    def build(_query: Any) -> Select[Any]:
+        return select(table)
+
+    return build
+
+
+def run_list(
+    source: Readable, build: Callable[[Q], Select[Any]], query: Q, spec: ListSpec
+) -> ListResult:
+    """One page of the records `build(query)` selects, with the shared filters applied, as
+    the stored documents of its records in the query's format; its total, any facets, and
+    the next cursor.
+
+    Every parameter is checked first. The statements of the query's shape are built and
+    compiled the first time that shape is asked (app/queries/compiled.py), then run with
+    the query's values: SQL over the table's typed, indexed columns selects the page's ids
+    and their stored documents are read by id. No statement, ORM object or model is built.
+
+    Read by cursor (`after`), the page holds the records after the one it names, in the
+    requested order (`offset` skips some of them), and the next cursor is the id of the
+    page's last record when the page is full.
+    """
+    checked = plan(query, spec)
+    reader = Reader.of(source)
+    shape, placeholders, values = shaped(query)
+    written_as = "json" if spec.document is not None else (query.format or "json")
+    values["limit"], values["offset"] = query.page_size, query.offset
+    nulls = None
+    if checked.keyset is not None and checked.cursor is not None:
+        named = _key_values(reader, spec, query.sort, checked.keyset, checked.cursor)
+        nulls = tuple(value is None for value in named)
+        values["after_id"] = checked.cursor
+        values.update({f"after_{i}": value for i, value in enumerate(named) if value is not None})
+    paging = None if checked.keyset is None else (checked.cursor is None, nulls)
+    compiled: CompiledList = _COMPILED.get(
+        (reader.dialect.name, spec.record_type, shape, paging),
+        lambda: _compile(build, placeholders, checked, spec, reader.dialect, nulls),
+    )
+    facets = None
+    if compiled.facets:
+        facets = {
+            name: [(row[0], int(row[1])) for row in reader.rows(statement, values)]
+            for name, statement in compiled.facets
+        }
+    total = reader.scalar(compiled.count, values) or 0
+    texts_of = None
+    if spec.document is None:
+        texts_of = _reader_of_texts(reader, spec.record_type, written_as)
     if checked.keyset is None:
-        page = page.order_by(*checked.order).limit(query.page_size).offset(query.offset)
         if written_as in ("csv", "geojson"):
             # An export may hold the whole collection: its rows are read as it is written.
-            return ListResult(_streamed(session, page, texts_of), total, facets, None, written_as)
-        found = connection.execute(page).all()
+            rows = _streamed(reader, compiled.page, values, texts_of)
+            return ListResult(rows, total, facets, None, written_as)
+        found = reader.rows(compiled.page, values)
         return ListResult(_texts(found, texts_of), total, facets, None, written_as)
-    column, descending = checked.keyset
-    if checked.cursor is not None:
-        page = page.where(cursors.after(column, descending, spec.id_column, checked.cursor))
-    found = connection.execute(page.order_by(*checked.order).limit(query.page_size)).all()
-    cursor = None
-    if len(found) == query.page_size:
-        cursor = cursors.encode_cursor(found[-1][2], found[-1][1])
+    found = reader.rows(compiled.page, values)
+    cursor = found[-1][1] if len(found) == query.page_size else None
     return ListResult(_texts(found, texts_of), total, facets, cursor, written_as)
+
+
+def _key_values(
+    reader: Reader,
+    spec: ListSpec,
+    sort: list[str] | None,
+    keys: list[cursors.Key],
+    record_id: str,
+) -> tuple[Any, ...]:
+    """The sort-key values of the record a cursor names (found whatever the filters); an id
+    that names no record of the collection is RecordNotFound."""
+    named = _COMPILED.get(
+        (reader.dialect.name, spec.record_type, "after", tuple(sort or ())),
+        lambda: compile_statement(
+            select(spec.id_column, *(column for column, _ in keys)).where(
+                spec.id_column == AFTER_ID
+            ),
+            reader.dialect,
+        ),
+    )
+    found = reader.rows(named, {"after_id": record_id})
+    if not found:
+        raise RecordNotFound(f"after names {record_id!r}, which is no record of this list.")
+    return found[0][1:]
 
 
 TextsOf = Callable[[list[str]], dict[str, str]]
 
 
-def _texts_reader(session: Session, record_type: str, fmt: str) -> TextsOf:
+def _reader_of_texts(reader: Reader, record_type: str, fmt: str) -> TextsOf:
     """A function giving the stored texts in format `fmt` of records of `record_type`, by id."""
-    column = text_of(fmt)
 
     def read(ids: list[str]) -> dict[str, str]:
-        rows = session.connection().execute(
-            select(col(RecordDocument.record_id), column).where(
-                col(RecordDocument.record_type) == record_type,
-                col(RecordDocument.record_id).in_(ids),
-            )
-        )
-        return {row[0]: row[1] for row in rows}
+        return texts_by_id(reader, record_type, fmt, ids)
 
     return read
 
@@ -217,9 +315,12 @@ def _texts(found: Sequence[Any], texts_of: TextsOf | None) -> list[str]:
 
 
 def _streamed(
-    session: Session, page: Select[Any], texts_of: TextsOf | None, batch: int = 1000
+    reader: Reader,
+    page: Statement,
+    values: dict[str, Any],
+    texts_of: TextsOf | None,
+    batch: int = 1000,
 ) -> Iterator[str]:
     """The texts of `page`'s rows, in order, read `batch` rows at a time as they are consumed."""
-    result = session.connection().execute(page.execution_options(yield_per=batch))
-    for rows in result.partitions(batch):
+    for rows in reader.batches(page, values, batch):
         yield from _texts(rows, texts_of)

@@ -1,9 +1,11 @@
-"""How lists order text and empty values, the same on every engine.
+"""Orders as SQLite gives them, on PostgreSQL too.
 
-SQLite compares text by code point (BINARY) and puts NULLs first in ascending order;
-PostgreSQL compares by the database's collation and puts NULLs last. Every ORDER BY and keyset
-comparison goes through `sort_key` (text by code point: COLLATE "C" on PostgreSQL) and
-`nulls_last`, so both engines give the same pages.
+SQLite compares text by code point (BINARY) and takes NULL as the smallest value: first in
+an ascending order, last in a descending one, unless a clause says NULLS FIRST or LAST.
+PostgreSQL compares text by the database's collation and takes NULL as the largest value.
+The answers SQLite gives are the reference, so on SQLite these helpers change nothing (not
+a byte of SQL), and on PostgreSQL they spell SQLite's behaviour out: `sort_key` compares text
+by code point (COLLATE "C"), `as_on_sqlite` places NULLs where SQLite would.
 """
 
 from typing import Any
@@ -63,12 +65,47 @@ def _is_text(type_: Any) -> bool:
     return isinstance(type_, String) and not isinstance(type_, JSON)
 
 
-def nulls_last(clause: Any) -> Any:
-    """An ORDER BY clause with NULLs last, whatever the engine's default (SQLite puts them
-    first in ascending order, PostgreSQL last)."""
-    if isinstance(clause, UnaryExpression) and clause.modifier in (
-        operators.desc_op,
-        operators.asc_op,
-    ):
-        return sort_key(clause).nulls_last()
-    return sort_key(clause).asc().nulls_last()
+class SQLiteOrder(ColumnElement[Any]):
+    """An ORDER BY clause (a column, `.asc()`, `.desc()`, with or without NULLS FIRST/LAST)
+    that PostgreSQL sorts as SQLite does; on SQLite, the clause itself."""
+
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy reads it from the class)
+        ("clause", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, clause: Any) -> None:
+        if hasattr(clause, "__clause_element__"):
+            clause = clause.__clause_element__()
+        self.clause = clause
+        self.type = clause.type
+
+
+@compiles(SQLiteOrder)
+def _sqlite_order(element: SQLiteOrder, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clause, **kw))
+
+
+@compiles(SQLiteOrder, "postgresql")
+def _sqlite_order_postgresql(element: SQLiteOrder, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(_spelled_out(element.clause), **kw))
+
+
+def _spelled_out(clause: Any) -> Any:
+    """`clause` with SQLite's text comparison and NULL placement made explicit."""
+    if isinstance(clause, UnaryExpression):
+        if clause.modifier in (operators.nulls_first_op, operators.nulls_last_op):
+            ordered = sort_key(clause.element)  # the NULLs are placed already
+            if clause.modifier is operators.nulls_first_op:
+                return ordered.nulls_first()
+            return ordered.nulls_last()
+        if clause.modifier is operators.desc_op:
+            return sort_key(clause.element).desc().nulls_last()
+        if clause.modifier is operators.asc_op:
+            return sort_key(clause.element).asc().nulls_first()
+    return sort_key(clause).asc().nulls_first()
+
+
+def as_on_sqlite(clause: Any) -> Any:
+    """An ORDER BY clause that every engine sorts as SQLite does (SQL unchanged on SQLite)."""
+    return SQLiteOrder(clause)

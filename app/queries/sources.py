@@ -1,13 +1,23 @@
 """Queries on sources: the list, and their exact texts."""
 
 from pydantic import Field
-from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Source, SourceText
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
-from app.queries.parameters import ListQuery, Text
+from app.queries.listing import ListResult, ListSpec, every, run_list
+from app.queries.parameters import (
+    DateBases,
+    ListQuery,
+    Text,
+    TextItem,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+    vocabulary,
+)
 
 SORTABLE = {
     "id": col(Source.id),
@@ -29,32 +39,47 @@ SPEC = ListSpec(
     },
     equals={"kind": col(Source.kind), "language": col(Source.language)},
     text=(col(Source.title), col(Source.publisher)),
+    period=(col(Source.published_start), col(Source.published_end)),
+    bases=((col(Source.published_basis), col(Source.published)),),
 )
 
 
 class SourceQuery(ListQuery):
     """Filters of the source list."""
 
-    kind: Text = Field(
-        default=None, examples=["interview"], description="Kind of document, e.g. interview."
+    kind: list[TextItem] | None = vocabulary(
+        "source_kind", "interview", "Kind of document, e.g. interview"
     )
-    language: Text = Field(default=None, examples=["en"], description="Language (ISO 639-1).")
+    language: list[TextItem] | None = any_of("en", "Language (ISO 639-1)")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in title or publisher."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
+    year_from: Year = Field(
         default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
+        examples=[2024],
+        description="Published in or after this year (the publication date's interval "
+        "overlaps it: a source dated only 2023 is in 2023).",
     )
+    year_to: Year = Field(
+        default=None,
+        examples=[2024],
+        description="Published in or before this year (the publication date's interval "
+        "overlaps it).",
+    )
+    date_basis: DateBases = Field(
+        default=None,
+        examples=[["stated"]],
+        description="Only sources whose publication date has one of these bases "
+        "(`published_basis`; repeatable): stated, or inferred by the curator (see the "
+        "source's notes). Sources without a publication date are left out.",
+    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_sources(session: Session, query: SourceQuery) -> ListResult:
+def list_sources(session: Readable, query: SourceQuery) -> ListResult:
     """A filtered, sorted page of sources."""
-    statement = select(Source)
-    return run_list(session, statement, query, SPEC)
+    return run_list(session, every(Source), query, SPEC)
 
 
 def source_text(session: Session, source_id: str) -> str | None:

@@ -3,14 +3,28 @@
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
 from app.models import TradeStat
+from app.queries.compiled import Readable
 from app.queries.filters import year_of
-from app.queries.listing import ListResult, ListSpec, run_list
-from app.queries.ordering import sort_key
-from app.queries.parameters import MAX_TEXT, DateBases, FigureQuery, Ref, Text, Year
+from app.queries.listing import ListResult, ListSpec, every, run_list
+from app.queries.ordering import as_on_sqlite
+from app.queries.parameters import (
+    MAX_TEXT,
+    VOCABULARY_KEY,
+    DateBases,
+    FigureQuery,
+    RefItem,
+    Text,
+    TextItem,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+    vocabulary,
+)
 
 SORTABLE = {
     "id": col(TradeStat.id),
@@ -53,10 +67,8 @@ SPEC = ListSpec(
 class TradeStatQuery(FigureQuery):
     """Filters of the trade statistics list."""
 
-    metric: Text = Field(
-        default=None, examples=["trade_turnover"], description="Metric (vocabulary `trade_metric`)."
-    )
-    kind: Text = Field(default=None, examples=["actual"], description="actual or target.")
+    metric: list[TextItem] | None = vocabulary("trade_metric", "trade_turnover", "Metric")
+    kind: list[TextItem] | None = vocabulary("trade_kind", "actual", "actual or target")
     year_from: Year = Field(
         default=None, examples=[2020], description="Periods overlapping this year or later."
     )
@@ -64,21 +76,14 @@ class TradeStatQuery(FigureQuery):
         default=None, examples=[2024], description="Periods overlapping this year or earlier."
     )
     date_basis: DateBases = None
-    stated_by: Ref = Field(
-        default=None, examples=["zhang-xiao"], description="Person id of who stated it."
-    )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    stated_by: list[RefItem] | None = any_of("zhang-xiao", "Person id of who stated it")
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
-def list_trade_stats(session: Session, query: TradeStatQuery) -> ListResult:
+def list_trade_stats(session: Readable, query: TradeStatQuery) -> ListResult:
     """A filtered, sorted page of trade statistics."""
-    return run_list(session, select(TradeStat), query, SPEC)
+    return run_list(session, every(TradeStat), query, SPEC)
 
 
 class SeriesQuery(BaseModel):
@@ -89,7 +94,9 @@ class SeriesQuery(BaseModel):
     metric: str = Field(
         min_length=1,
         max_length=MAX_TEXT,
+        examples=["trade_turnover"],
         description="Metric (vocabulary `trade_metric`), e.g. trade_turnover.",
+        json_schema_extra={VOCABULARY_KEY: "trade_metric"},
     )
     pair: Text = Field(
         default=None,
@@ -102,22 +109,20 @@ class SeriesQuery(BaseModel):
 
 
 def series_points(session: Session, query: SeriesQuery) -> list[TradeStat]:
-    """Statistics of one metric with a stated period, in period order (targets included)."""
+    """Statistics of one metric with a stated period, by kind (actual, target), then in the
+    order of each point's time: its period's last day (or first, where no end is stated)."""
     statement = select(TradeStat).where(
         col(TradeStat.metric) == query.metric,
         or_(col(TradeStat.period_start).is_not(None), col(TradeStat.period_end).is_not(None)),
     )
     if query.pair:
         statement = statement.where(col(TradeStat.pair) == query.pair)
-    # In the order of each point's `time`: an actual figure's period start, a target's deadline.
-    start = func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end))
-    deadline = func.coalesce(col(TradeStat.period_end), col(TradeStat.period_start))
     order = [
-        sort_key(key).asc().nulls_last()
+        as_on_sqlite(key)
         for key in (
             col(TradeStat.kind),
-            case((col(TradeStat.kind) == "target", deadline), else_=start),
-            col(TradeStat.period_end),
+            func.coalesce(col(TradeStat.period_end), col(TradeStat.period_start)),
+            func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end)),
             col(TradeStat.id),
         )
     ]

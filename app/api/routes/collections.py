@@ -11,9 +11,10 @@ from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import RecordId, SessionDep
 from app.errors import NotFound
+from app.queries.compiled import Readable
 from app.queries.documents import document
-from app.queries.parameters import GeoItemQuery, ItemQuery
-from app.registry import Collection
+from app.queries.parameters import GeoItemQuery, ItemQuery, ListQuery
+from app.registry import COLLECTIONS, Collection
 from app.representations import header_of
 
 
@@ -23,6 +24,39 @@ def _shadowed_by_item(extra: APIRouter) -> bool:
     return any(isinstance(r, APIRoute) and r.path.count("/") == 1 for r in extra.routes)
 
 
+def list_answer(
+    request: Request, collection: Collection, source: Readable, query: ListQuery
+) -> Response:
+    """A page of `collection` in the negotiated format (parameters checked before any SQL)."""
+    return list_response(
+        request,
+        collection.public,
+        query,
+        lambda q: collection.select(source, q),
+        collection.geometry,
+    )
+
+
+def item_answer(
+    request: Request, collection: Collection, source: Readable, id: str, query: ItemQuery
+) -> Response:
+    """One record of `collection` in the negotiated format, or a NotFound error."""
+    header = _HEADERS[collection.key]
+
+    def fetch(fmt: str) -> str | None:
+        text = document(source, collection.record_type, id, fmt)
+        return header + text if fmt == "csv" and text is not None else text
+
+    response = item_response(request, query, fetch, collection.geometry is not None)
+    if response is None:
+        raise NotFound(f"No {collection.noun} with id {id!r}.")
+    return response
+
+
+# The CSV header row of each collection's records.
+_HEADERS = {collection.key: header_of(collection.public) for collection in COLLECTIONS}
+
+
 def collection_router(collection: Collection, extra: APIRouter | None = None) -> APIRouter:
     """The list and item routes of `collection`, plus `extra` routes under its path."""
     router = APIRouter(
@@ -30,16 +64,9 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
     )
     item_params = GeoItemQuery if collection.geometry is not None else ItemQuery
     list_params = Annotated[collection.query, Query()]  # type: ignore[name-defined]
-    header = header_of(collection.public)
 
     def read_list(request: Request, session: SessionDep, query: list_params) -> Response:
-        return list_response(
-            request,
-            collection.public,
-            query,
-            lambda q: collection.select(session, q),
-            collection.geometry,
-        )
+        return list_answer(request, collection, session, query)
 
     def read_item(
         request: Request,
@@ -47,14 +74,7 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
         id: RecordId,
         query: Annotated[item_params, Query()],  # type: ignore[valid-type]
     ) -> Response:
-        def fetch(fmt: str) -> str | None:
-            text = document(session, collection.record_type, id, fmt)
-            return header + text if fmt == "csv" and text is not None else text
-
-        response = item_response(request, query, fetch, collection.geometry is not None)
-        if response is None:
-            raise NotFound(f"No {collection.noun} with id {id!r}.")
-        return response
+        return item_answer(request, collection, session, id, query)
 
     read_list.__doc__ = collection.list_doc
     read_item.__doc__ = collection.item_doc

@@ -27,5 +27,9 @@ def read_timeline(
     """Every dated fact (events, awards, sister-city ties established, project starts and
     completions, trade periods, dated indicators) in date order: one entry per date, with its
     precision, basis and full-date interval, its places, people and citations. Derived from
-    the records at build time."""
+    the records at build time.
+
+    Filters: the years the date overlaps, collection (repeatable), place, person, country
+    pair, a source its record cites, and date_basis (repeatable). In CSV a date is its
+    interval (`date_start`, `date_end`) with `date_precision`, like every partial date."""
     return list_response(request, TimelineEntryPublic, query, lambda q: list_timeline(session, q))
