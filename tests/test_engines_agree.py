@@ -144,6 +144,25 @@ def test_meta_differs_only_in_build_time(
     assert _without_build_time(a.content) == _without_build_time(b.content)
 
 
+def test_data_package_differs_only_in_build_time(
+    sqlite_client: TestClient, postgres_client: TestClient
+) -> None:
+    """The data package (its descriptor, and every CSV resource it lists) is the same on
+    both engines, apart from when it was built."""
+    a, b = sqlite_client.get("/v1/datapackage.json"), postgres_client.get("/v1/datapackage.json")
+    assert a.status_code == b.status_code == 200
+    left, right = a.json(), b.json()
+    left.pop("created"), right.pop("created")
+    assert left == right
+    paths = [r["path"] for r in left["resources"] if isinstance(r.get("path"), str)]
+    assert paths
+    for path in paths:
+        url = path if path.startswith("/") else f"/v1/{path}"
+        one, other = sqlite_client.get(url), postgres_client.get(url)
+        assert one.status_code == 200, (url, one.text)
+        assert one.content == other.content, url
+
+
 def _readme_queries() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     return sorted({unquote(q) for q in re.findall(r"/v1/search\?q=([^\s\"'&)`]+)", readme)})
