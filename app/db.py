@@ -11,6 +11,7 @@ import re
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
@@ -115,6 +116,27 @@ def is_statement_timeout(exc: BaseException) -> bool:
     return getattr(orig, "sqlstate", None) == QUERY_CANCELED
 
 
+def _text_without_nul(dbapi_connection: Any, _record: Any) -> None:
+    """Send a NUL in a request's text as U+FFFF on this psycopg connection.
+
+    PostgreSQL text cannot hold NUL, so psycopg refuses to send one; SQLite takes it, and
+    no stored text holds one, so such a value equals nothing and finds nothing. U+FFFF (a
+    noncharacter, in no stored text either) keeps that answer instead of an error.
+    """
+    from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
+
+    class Text(StrDumperUnknown):
+        def dump(self, obj: str) -> Any:
+            return super().dump(obj.replace("\x00", "\uffff"))
+
+    class BinaryText(StrBinaryDumper):
+        def dump(self, obj: str) -> Any:
+            return super().dump(obj.replace("\x00", "\uffff"))
+
+    dbapi_connection.adapters.register_dumper(str, Text)
+    dbapi_connection.adapters.register_dumper(str, BinaryText)
+
+
 def make_read_engine(
     url: str, statement_timeout_ms: int = 0, pool_size: int = 40, pool_timeout: float = 5
 ) -> Engine:
@@ -132,7 +154,7 @@ def make_read_engine(
             "-c default_transaction_isolation=repeatable\\ read "
             f"-c statement_timeout={max(statement_timeout_ms, 0)}"
         )
-        return create_engine(
+        engine = create_engine(
             parsed,
             # A server that does not answer is a 503 after a few seconds, not a hang.
             connect_args={
@@ -145,6 +167,8 @@ def make_read_engine(
             pool_timeout=pool_timeout,
             pool_pre_ping=True,
         )
+        event.listen(engine, "connect", _text_without_nul)
+        return engine
     path = sqlite_path(url)
     if path is None:
         return create_engine(parsed)

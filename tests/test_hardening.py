@@ -559,3 +559,16 @@ def test_postgres_request_reads_one_read_only_snapshot(
 
 def _project_columns(connection: Any) -> list[str]:
     return [c["name"] for c in inspect(connection).get_columns("project")]
+
+
+def test_text_holding_a_nul_character_equals_and_finds_nothing(client: TestClient) -> None:
+    """A NUL in a text parameter is no error on either engine (PostgreSQL text cannot hold
+    one, so it is sent as a character no stored text holds): nothing equals or contains it."""
+    for path, params in (
+        ("/v1/sources", {"q": "ab\x00cd", "facet": "kind"}),
+        ("/v1/projects", {"q": "wi\x00nd"}),
+        ("/v1/trade-stats", {"pair": "CN\x00KZ"}),
+    ):
+        response = client.get(path, params=params)
+        assert response.status_code == 200, (path, response.text)
+        assert response.json()["total"] == 0, path
