@@ -141,15 +141,33 @@ def build(
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f".{path.name}.building-{os.getpid()}")
     staging.unlink(missing_ok=True)
-    engine = make_write_engine(f"sqlite:///{staging}")
+    engine = make_write_engine(f"sqlite:///{staging}", scratch=True)
     try:
         rows = _load(engine, dataset)
         engine.dispose()
+        # Written without syncing (a scratch file): on disk as a whole before it is served.
+        with staging.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(staging, path)  # atomic on POSIX: readers see the old file or the new one
+        _sync_directory(path.parent)  # and the replacement itself survives a power cut
     finally:
         engine.dispose()
         staging.unlink(missing_ok=True)
     return BuildResult(dataset.version, rows, previous, tuple(changes))
+
+
+def _sync_directory(folder: Path) -> None:
+    """Flush a folder's entries to disk (POSIX; a no-op where folders cannot be opened)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def built_version(database_url: str) -> str | None:
