@@ -10,6 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.api import openapi, problems
 from app.api.direct_reads import DirectReads
 from app.api.middleware import ProblemCORSMiddleware, RequestLimits, SecurityHeaders
+from app.api.params import read_vocabularies
 from app.api.response_cache import ResponseCache
 from app.api.router import api_router, root_router
 from app.config import Settings, get_settings
@@ -50,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
+    # The terms filters take (and OpenAPI lists), from the curators' data/vocabularies.yaml.
+    app.state.vocabularies = read_vocabularies(settings.data_dir)
     problems.install(app)
     openapi.install(app)
     # Added last = outermost: CORS, then security headers on every answer (refusals

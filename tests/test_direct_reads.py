@@ -70,6 +70,9 @@ def list_requests(collection: Collection) -> list[Request]:
             value = str(value).lower()
         queries.append({name: value})
         queries.append({name: value, "format": "csv"})
+        if isinstance(example, list):  # repeatable: any of the values
+            queries.append([(name, value), (name, value), ("limit", "5")])
+            queries.append([(name, value), (name, "zz-no-such-value")])
     requests: list[Request] = []
     for query in queries:
         url = f"{path}?{urlencode(query)}" if query else path
@@ -180,6 +183,14 @@ def test_lists_answer_as_the_routes_do(
         url = link["url"].removeprefix("http://testserver") if link else None
         pages += 1
     assert pages >= 2
+    # And with every sort field (nulls included), and several: the cursor names a record.
+    names = list(collection.spec.sortable)
+    for sort in [*names, *(f"-{name}" for name in names), f"{names[-1]},-{names[0]}"]:
+        url = f"/v1/{collection.path}?after=&limit=25&sort={sort}"
+        while url is not None:
+            assert _same(direct, routed, url, {}) == 200
+            link = direct.get(url).links.get("next")
+            url = link["url"].removeprefix("http://testserver") if link else None
 
 
 @pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.path)
@@ -201,10 +212,13 @@ def test_valid_reads_take_the_direct_path(
 ) -> None:
     direct, routed = both
     record_id = direct.get(f"/v1/{collection.path}?limit=1").json()["items"][0]["id"]
+    names = list(collection.spec.sortable)
     for url in (
         f"/v1/{collection.path}",
         f"/v1/{collection.path}?format=csv",
         f"/v1/{collection.path}?after=&limit=2",
+        f"/v1/{collection.path}?after={record_id}&sort={names[-1]},-{names[0]}&offset=1",
+        f"/v1/{collection.path}?sort={names[0]}&sort=-{names[-1]}",
         f"/v1/{collection.path}/{record_id}",
     ):
         with executions(direct) as counts:

@@ -50,7 +50,6 @@ def test_post_on_every_collection_is_a_405_problem(
     [
         ("/v1/projects", {"limit": "abc"}),
         ("/v1/projects", {"limit": "0"}),
-        ("/v1/projects", {"limit": "501"}),
         ("/v1/projects", {"offset": "-1"}),
         ("/v1/projects", {"offset": "1.5"}),
         ("/v1/projects", {"year_from": "2020x"}),
@@ -83,7 +82,7 @@ def test_bad_paging_of_source_records_is_a_422_problem(
     client: TestClient, dataset: dict[str, list[dict[str, Any]]], assert_problem: Any
 ) -> None:
     source_id = dataset["sources"][0]["id"]
-    for params in ({"limit": "abc"}, {"limit": "0"}, {"offset": "-1"}, {"limit": "501"}):
+    for params in ({"limit": "abc"}, {"limit": "0"}, {"offset": "-1"}, {"limit": "0x10"}):
         assert_problem(client.get(f"/v1/sources/{source_id}/records", params=params), 422)
 
 

@@ -39,12 +39,44 @@ def test_keyset_walk_matches_the_full_list(
     assert _walk(client, collection, sort, 3) == expected
 
 
-def test_cursor_errors_are_problems(client: TestClient) -> None:
-    for params in (
-        {"after": "not-a-cursor"},
-        {"after": "", "offset": 5},
-        {"after": "", "sort": "name,id"},
-    ):
+def test_a_cursor_names_a_record(client: TestClient) -> None:
+    """Stripe's `starting_after`: the page continues after the record the id names, in the
+    requested order; a record that does not exist is a 404, a malformed id a 422."""
+    full = client.get("/v1/projects", params={"limit": 500, "sort": "-completion_date"}).json()
+    ids = [item["id"] for item in full["items"]]
+    middle = ids[len(ids) // 2]
+    rest = client.get("/v1/projects", params={"after": middle, "sort": "-completion_date"})
+    assert [item["id"] for item in rest.json()["items"]] == ids[len(ids) // 2 + 1 :][:50]
+    # `offset` skips records after the cursor.
+    skipped = client.get("/v1/projects", params={"after": middle, "offset": 2, "limit": 3})
+    by_id = sorted(ids)
+    start = by_id.index(middle) + 1
+    assert [item["id"] for item in skipped.json()["items"]] == by_id[start + 2 : start + 5]
+    for params, status in (({"after": "no-such-project"}, 404), ({"after": "Not A Cursor"}, 422)):
         response = client.get("/v1/projects", params=params)
-        assert response.status_code == 422
+        assert response.status_code == status, params
         assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "sort", ["sector,-completion_date", "-status,name", "host_country,-start_date"]
+)
+def test_keyset_walk_with_several_sort_fields(client: TestClient, sort: str) -> None:
+    full = client.get("/v1/projects", params={"limit": 500, "sort": sort}).json()
+    expected = [item["id"] for item in full["items"]]
+    assert _walk(client, "projects", sort, 4) == expected
+
+
+def test_the_next_link_after_an_offset_continues_from_the_page(client: TestClient) -> None:
+    """`offset` skipped records after this page's cursor; the next page's cursor already
+    starts after them, so the link drops it."""
+    ids = [
+        i["id"]
+        for i in client.get("/v1/quotes", params={"limit": 500, "sort": "id"}).json()["items"]
+    ]
+    first = client.get("/v1/quotes", params={"after": ids[0], "offset": 2, "limit": 3})
+    assert [item["id"] for item in first.json()["items"]] == ids[3:6]
+    link = first.headers["link"]
+    assert "offset" not in link and f"after={ids[5]}" in link
+    second = client.get(link.split(">", 1)[0].lstrip("<"))
+    assert [item["id"] for item in second.json()["items"]] == ids[6:9]

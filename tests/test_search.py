@@ -169,7 +169,6 @@ def test_no_hit_is_an_empty_page(client: TestClient) -> None:
         {"q": "wind", "unknown": "1"},
         {"q": "wind", "sort": "score"},
         {"q": "wind", "facet": "collection"},
-        {"q": "wind", "after": "", "offset": 2},
         {"q": "wind", "after": "no-such-collection/x"},
         {"q": "wind", "after": "sources/sfc-2023-zhang-xiao@x"},
     ],

@@ -169,11 +169,29 @@ def test_series_as_csv(client: TestClient, series: dict[str, Any], how: str) -> 
         assert row["stated_by_id"] == (point["stated_by"] or {}).get("id", "")
 
 
-def test_unknown_metric_is_an_empty_series(client: TestClient) -> None:
-    response = client.get("/v1/trade-stats/series", params={"metric": "no_such_metric"})
+def test_unknown_metric_is_a_422_listing_the_metrics(
+    client: TestClient, vocabularies: dict[str, dict[str, str]]
+) -> None:
+    for params in ({"metric": "no_such_metric"}, {"metric": "nope", "format": "csv"}):
+        response = client.get("/v1/trade-stats/series", params=params)
+        assert response.status_code == 422
+        assert response.json()["allowed"] == list(vocabularies["trade_metric"])
+
+
+def test_a_metric_nothing_states_is_an_empty_series(
+    client: TestClient,
+    vocabularies: dict[str, dict[str, str]],
+    dataset: dict[str, list[dict[str, Any]]],
+) -> None:
+    stated = {record["metric"] for record in dataset["trade-stats"]}
+    unused = [term for term in vocabularies["trade_metric"] if term not in stated]
+    if not unused:
+        pytest.skip("every trade metric has a statistic")
+    metric = unused[0]
+    response = client.get("/v1/trade-stats/series", params={"metric": metric})
     assert response.status_code == 200
-    assert response.json() == {"metric": "no_such_metric", "pair": None, "series": []}
-    as_csv = client.get("/v1/trade-stats/series", params={"metric": "nope", "format": "csv"})
+    assert response.json() == {"metric": metric, "pair": None, "series": []}
+    as_csv = client.get("/v1/trade-stats/series", params={"metric": metric, "format": "csv"})
     rows = list(csv.reader(io.StringIO(as_csv.text, newline="")))
     assert len(rows) == 1 and "id" in rows[0]
 

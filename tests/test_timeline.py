@@ -222,3 +222,19 @@ def test_keyset_pages_give_the_whole_timeline(
         params = {key: values[0] for key, values in urllib.parse.parse_qs(query).items()}
     # sort=date orders by the first day, then id (a keyset cursor takes one sort field).
     assert seen == [e["id"] for e in sorted(timeline, key=lambda e: (e["date_start"], e["id"]))]
+
+
+def test_a_cursor_names_an_entry(
+    client: TestClient, timeline: list[dict[str, Any]], assert_problem: Any
+) -> None:
+    """`after` is an entry id: the page continues after it in the requested order, with any
+    sort; an id that names no entry is a 404, one of another shape a 422."""
+    ordered = sorted(timeline, key=lambda e: (e["collection"], e["date_end"], e["id"]))
+    ids = [entry["id"] for entry in ordered]
+    middle = ids[len(ids) // 2]
+    params = {"after": middle, "sort": "collection,date_end", "limit": 5}
+    response = client.get("/v1/timeline", params=params)
+    assert response.status_code == 200, response.text
+    assert [e["id"] for e in response.json()["items"]] == ids[len(ids) // 2 + 1 :][:5]
+    assert_problem(client.get("/v1/timeline", params={"after": "events/no-such/date"}), 404)
+    assert_problem(client.get("/v1/timeline", params={"after": "Events/x"}), 422)

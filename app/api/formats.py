@@ -14,6 +14,7 @@ from app.api.examples import example, media_example, page_example
 from app.api.flat import csv_lines, flat_columns
 from app.api.geojson import collection_schema, feature_schema
 from app.api.pagination import FacetCount, Page, next_links
+from app.api.params import check_query
 from app.errors import InvalidParameter, NotAcceptable
 from app.geometry import Geometry
 from app.queries.listing import ListResult
@@ -98,11 +99,13 @@ def list_response(
 ) -> Response:
     """Negotiate the format and check every parameter, then fetch the page's stored
     documents in that format and write them out, with Link and Vary headers."""
+    check_query(request, query)
     fmt = negotiate(request, query.format, geometry is not None)
     query = query.resolved(fmt, limits_of(request))
     if query.facet and fmt != "json":
-        # Refused before any SQL runs.
-        raise InvalidParameter("facet is available with JSON only.")
+        # Facet counts live in the JSON envelope; a CSV or GeoJSON answer has nowhere to
+        # put them, so it is the same with or without `facet` (and none are counted).
+        query = query.model_copy(update={"facet": None})
     result = fetch(query)
     headers = {"Vary": "Accept"}
     link = next_links(request, result.total, query, result.next_cursor)
@@ -160,6 +163,7 @@ def page_response(
     fetch: Callable[[P], ListResult],
 ) -> Response:
     """A list that is not a collection (search hits, a source's records), as JSON or CSV."""
+    check_query(request, query)
     fmt = negotiate(request, query.format, geo=False)
     query = query.resolved(fmt, limits_of(request))
     result = fetch(query)
@@ -186,6 +190,7 @@ def item_response(
     """One record's stored document in the negotiated format (JSON, a one-row CSV with its
     header, or a GeoJSON Feature), negotiated before `fetch` reads it; None when `fetch`
     finds no such record."""
+    check_query(request, query)
     fmt = negotiate(request, query.format, geo)
     text = fetch(fmt)
     if text is None:

@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 
 from app.api.examples import registered_examples
 from app.api.geojson import declared_schemas
+from app.queries.parameters import COMMA_SEPARATED, VOCABULARY_KEY
 from app.registry import COLLECTIONS
 
 PACKAGE = "bilateral-relations-api"
@@ -100,6 +101,37 @@ def _declare_caching(document: dict[str, Any]) -> None:
         responses.setdefault("304", _NOT_MODIFIED)
 
 
+def _single_value_too(schema: dict[str, Any]) -> None:
+    """A repeatable query parameter (an array, `explode: true`) given once is one value on the
+    wire, `sector=wind`: declare that form too, so the document says exactly what is sent."""
+    options = schema.get("anyOf", [])
+    arrays = [option for option in options if option.get("type") == "array"]
+    if len(arrays) == 1 and "items" in arrays[0]:
+        options.insert(options.index(arrays[0]) + 1, arrays[0]["items"])
+
+
+def _declare_parameters(document: dict[str, Any], vocabularies: dict[str, tuple[str, ...]]) -> None:
+    """Comma-separated lists (sort, facet) are `style: form, explode: false`; the other
+    repeatable parameters also declare their one-value form; a vocabulary's terms (read
+    from data/vocabularies.yaml when the app was made) are the enum of its parameters."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if schema.pop(COMMA_SEPARATED, False):
+                    parameter["style"] = "form"
+                    parameter["explode"] = False
+                elif parameter["in"] == "query":
+                    _single_value_too(schema)
+                name = schema.get(VOCABULARY_KEY)
+                if name in vocabularies:
+                    terms = list(vocabularies[name])
+                    for option in [schema, *schema.get("anyOf", [])]:
+                        target = option.get("items", option)
+                        if target.get("type") == "string":
+                            target["enum"] = terms
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     """The document served at /openapi.json (made once, then kept on the app)."""
     if app.openapi_schema:
@@ -119,6 +151,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     components["examples"] = registered_examples()
     components.setdefault("schemas", {}).update(declared_schemas())
     _declare_caching(document)
+    _declare_parameters(document, getattr(app.state, "vocabularies", {}))
     app.openapi_schema = document
     return document
 

@@ -43,7 +43,10 @@ def next_links(
     if query.after is not None:
         if cursor is None:
             return None
-        url = request.url.include_query_params(after=cursor, limit=size)
+        url = request.url
+        if query.offset:  # it skipped records after this page's cursor, not the next one's
+            url = url.remove_query_params("offset")
+        url = url.include_query_params(after=cursor, limit=size)
         return f'<{url.path}?{url.query}>; rel="next"'
     links = []
     if query.offset + size < total:

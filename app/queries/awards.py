@@ -7,7 +7,17 @@ from app.models import Award
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
-from app.queries.parameters import DateBases, PairQuery, Ref, Text, Year
+from app.queries.parameters import (
+    DateBases,
+    PairQuery,
+    RefItem,
+    Text,
+    TextItem,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+)
 
 SORTABLE = {
     "id": col(Award.id),
@@ -43,15 +53,9 @@ SPEC = ListSpec(
 class AwardQuery(PairQuery):
     """Filters of the award list."""
 
-    recipient: Ref = Field(
-        default=None, examples=["xi-jinping"], description="Person id of the recipient."
-    )
-    conferred_by_country: Text = Field(
-        default=None, examples=["KZ"], description="ISO code of the conferring country."
-    )
-    place: Ref = Field(
-        default=None, examples=["zhambyl-region"], description="Place id where it was conferred."
-    )
+    recipient: list[RefItem] | None = any_of("xi-jinping", "Person id of the recipient")
+    conferred_by_country: list[TextItem] | None = any_of("KZ", "ISO code of the conferring country")
+    place: list[RefItem] | None = any_of("zhambyl-region", "Place id where it was conferred")
     year_from: Year = Field(
         default=None, examples=[2020], description="Conferred in or after this year."
     )
@@ -62,13 +66,8 @@ class AwardQuery(PairQuery):
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in the award's names or reason."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_awards(session: Readable, query: AwardQuery) -> ListResult:

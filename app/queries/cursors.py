@@ -1,53 +1,28 @@
-"""Keyset cursors (Stripe-style `after`): an opaque token naming the last row of a page by
-its sort value and id, and the clause that continues after it."""
+"""Keyset cursors (Stripe's `starting_after`): `after` names a record by its id, and the page
+continues after that record in the requested order (sort keys, nulls last, then id)."""
 
-import base64
-import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, or_
 
-from app.queries.errors import BadCursor
-
-NOT_ISSUED = "after is not a cursor this API issued"
-
-
-def encode_cursor(value: Any, record_id: str) -> str:
-    """An opaque cursor naming a row by its sort value and id."""
-    raw = json.dumps([value, record_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+# A sort key of a keyset page: (column, descending).
+Key = tuple[Any, bool]
 
 
-def decode_cursor(cursor: str) -> tuple[Any, str]:
-    """The sort value and id a cursor names; a malformed cursor is BadCursor."""
-    try:
-        value, record_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError):
-        raise BadCursor(NOT_ISSUED) from None
-    if not isinstance(record_id, str) or not isinstance(value, (str, int, float, bool, type(None))):
-        raise BadCursor(NOT_ISSUED)
-    return value, record_id
-
-
-def sort_field(sort: str | None, allowed: dict[str, Any], id_column: Any) -> tuple[Any, bool]:
-    """The single (column, descending) a keyset page is ordered by: the id by default."""
-    fields = [part.strip() for part in (sort or "").split(",") if part.strip()]
-    if len(fields) > 1:
-        raise BadCursor("after works with at most one sort field")
-    if not fields:
-        return id_column, False
-    name = fields[0].removeprefix("-")
-    return allowed[name], fields[0].startswith("-")
-
-
-def after(column: Any, descending: bool, id_column: Any, cursor: tuple[Any, Any]) -> Any:
-    """Rows after the decoded cursor (its values, or bind parameters standing for them) in
-    (column nulls last, id) order."""
-    value, record_id = cursor
-    if column is id_column:
-        return id_column < record_id if descending else id_column > record_id
-    same = and_(column == value, id_column > record_id)
-    if value is None:
-        return and_(column.is_(None), id_column > record_id)
-    beyond = column < value if descending else column > value
-    return or_(beyond, same, column.is_(None))
+def after(keys: Sequence[Key], values: Sequence[Any], id_column: Any, record_id: Any) -> Any:
+    """Rows after the record `record_id`, whose key values are `values` (values, or bind
+    parameters standing for them; None for a null), in (keys..., id) order with nulls
+    last: the rows that differ from it first on a key where they come later, or equal it
+    on every key and have a greater id."""
+    later: list[Any] = []
+    equal: list[Any] = []
+    for (column, descending), value in zip(keys, values, strict=True):
+        if value is None:
+            equal.append(column.is_(None))  # nulls come last: only other nulls follow
+            continue
+        beyond = or_(column < value if descending else column > value, column.is_(None))
+        later.append(and_(*equal, beyond))
+        equal.append(column == value)
+    later.append(and_(*equal, id_column > record_id))
+    return or_(*later)

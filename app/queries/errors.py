@@ -52,13 +52,6 @@ class BadCursor(InvalidValue):
         super().__init__("after", message)
 
 
-class LimitTooLarge(InvalidValue):
-    """A page size above the cap of the representation asked for."""
-
-    def __init__(self, cap: int, fmt: str) -> None:
-        super().__init__("limit", f"limit must be at most {cap} for {fmt}", "less_than_equal")
-
-
 class RecordNotFound(QueryError):
     """A record named by a parameter (not the path) does not exist where the query needs it."""
 

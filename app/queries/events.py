@@ -10,7 +10,19 @@ from app.models import Event, EventPerson, EventPlace, EventProject
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
-from app.queries.parameters import DateBases, GeoFormat, PairQuery, Ref, Text, Year
+from app.queries.parameters import (
+    DateBases,
+    GeoFormat,
+    PairQuery,
+    RefItem,
+    Text,
+    TextItem,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+    vocabulary,
+)
 
 SORTABLE = {
     "id": col(Event.id),
@@ -38,9 +50,7 @@ class EventQuery(PairQuery):
 
     format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
-    type: Text = Field(
-        default=None, examples=["summit"], description="Event type (vocabulary `event_type`)."
-    )
+    type: list[TextItem] | None = vocabulary("event_type", "summit", "Event type")
     year_from: Year = Field(
         default=None, examples=[2020], description="Happened in or after this year."
     )
@@ -48,21 +58,14 @@ class EventQuery(PairQuery):
         default=None, examples=[2024], description="Happened in or before this year."
     )
     date_basis: DateBases = None
-    place: Ref = Field(default=None, examples=["zhambyl-region"], description="Place id involved.")
-    person: Ref = Field(default=None, examples=["xi-jinping"], description="Person id involved.")
-    project: Ref = Field(
-        default=None, examples=["zhanatas-wind-farm"], description="Project id involved."
-    )
+    place: list[RefItem] | None = any_of("zhambyl-region", "Place id involved")
+    person: list[RefItem] | None = any_of("xi-jinping", "Person id involved")
+    project: list[RefItem] | None = any_of("zhanatas-wind-farm", "Project id involved")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in title or description."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 # Filters on the people, places and projects an event links to.
@@ -85,6 +88,6 @@ def event_statement(query: EventQuery) -> Select[Any]:
         value = getattr(query, name)
         if value:
             statement = statement.where(
-                exists().where(col(event_id) == col(Event.id), col(linked_id) == value)
+                exists().where(col(event_id) == col(Event.id), col(linked_id).in_(value))
             )
     return statement

@@ -7,21 +7,9 @@ from sqlalchemy import Select, func
 from sqlmodel import col
 
 from app.models import Citation
-from app.queries.errors import UnknownField
 
 # Every list may also be counted by the sources its records cite.
 SOURCE = "source"
-
-
-def facet_names(facet: str, offered: dict[str, Any], cited: bool = True) -> list[str]:
-    """The fields a `facet` value asks for (`source` too, for records citing sources); one
-    the list does not offer is UnknownField."""
-    allowed = sorted([*offered, *([SOURCE] if cited else [])])
-    names = [raw.strip() for raw in facet.split(",")]
-    for name in names:
-        if name not in allowed:
-            raise UnknownField("facet", name, allowed)
-    return names
 
 
 def facet_statement(
@@ -32,8 +20,8 @@ def facet_statement(
     id_column: Any,
     cited: bool = True,
 ) -> Select[Any]:
-    """The (value, count) rows of field `name` over the rows of `statement`, most frequent
-    first, then by value."""
+    """The (value, count) rows of field `name` (checked by the list query's model) over the
+    rows of `statement`, most frequent first, then by value."""
     if name == SOURCE and cited:
         counted = func.count(func.distinct(id_column))
         grouped: Any = (

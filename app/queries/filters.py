@@ -89,9 +89,9 @@ def contains(text: Any, *columns: Any) -> ColumnElement[bool]:
     )
 
 
-def cited_in(record_type: Any, id_column: Any, source_id: str) -> ColumnElement[bool]:
-    """The record cites `source_id`; `record_type` is the type of its citations, or an
-    expression giving it per row."""
+def cited_in(record_type: Any, id_column: Any, source_ids: list[str]) -> ColumnElement[bool]:
+    """The record cites one of `source_ids`; `record_type` is the type of its citations, or
+    an expression giving it per row."""
     # An alias of its own, so that a query also joining citation (the `source` facet) does
     # not correlate this subquery's table away (SQLAlchemy: "returned no FROM clauses").
     cited = aliased(Citation)
@@ -99,7 +99,7 @@ def cited_in(record_type: Any, id_column: Any, source_id: str) -> ColumnElement[
         select(col(cited.id)).where(
             col(cited.record_type) == record_type,
             col(cited.record_id) == id_column,
-            col(cited.source_id) == source_id,
+            col(cited.source_id).in_(source_ids),
         )
     )
 

@@ -8,7 +8,18 @@ from app.models import Indicator
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
-from app.queries.parameters import DateBases, FigureQuery, Ref, Text, Year
+from app.queries.parameters import (
+    DateBases,
+    FigureQuery,
+    RefItem,
+    Text,
+    TextItem,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+    vocabulary,
+)
 
 SORTABLE = {
     "id": col(Indicator.id),
@@ -46,14 +57,8 @@ SPEC = ListSpec(
 class IndicatorQuery(FigureQuery):
     """Filters of the indicator list."""
 
-    metric: Text = Field(
-        default=None,
-        examples=["confucius_institutes"],
-        description="Metric (vocabulary `indicator_metric`).",
-    )
-    place: Ref = Field(
-        default=None, examples=["zhambyl-region"], description="Place id the figure is about."
-    )
+    metric: list[TextItem] | None = vocabulary("indicator_metric", "confucius_institutes", "Metric")
+    place: list[RefItem] | None = any_of("zhambyl-region", "Place id the figure is about")
     year_from: Year = Field(
         default=None, examples=[2020], description="Periods overlapping this year or later."
     )
@@ -62,13 +67,8 @@ class IndicatorQuery(FigureQuery):
     )
     date_basis: DateBases = None
     q: Text = Field(default=None, examples=["wind"], description="Text to find in the subject.")
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_indicators(session: Readable, query: IndicatorQuery) -> ListResult:

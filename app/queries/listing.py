@@ -18,8 +18,8 @@ from app.queries.compiled import (
     shaped,
 )
 from app.queries.documents import texts_by_id
-from app.queries.errors import BadCursor, UnknownField
-from app.queries.facets import facet_names, facet_statement
+from app.queries.errors import RecordNotFound
+from app.queries.facets import facet_statement
 from app.queries.filters import basis_in, cited_in, contains, period_overlaps
 from app.queries.parameters import ListQuery
 
@@ -75,46 +75,44 @@ class ListResult:
 
 @dataclass(frozen=True)
 class ListPlan:
-    """A list query once every parameter is checked: how to order, what to count, where a
+    """A list query (its values checked by its model): how to order, what to count, where a
     keyset page starts."""
 
     order: list[Any]
     facets: list[str] | None
-    keyset: tuple[Any, bool] | None  # (column, descending) when read by cursor
-    cursor: tuple[Any, str] | None  # the decoded `after`, past the first keyset page
+    keyset: list[cursors.Key] | None  # the sort keys, when read by cursor
+    cursor: str | None  # the id of the record `after` names, past the first keyset page
+
+
+def sort_keys(sort: list[str] | None, allowed: dict[str, Any]) -> list[cursors.Key]:
+    """(column, descending) of each field of a `sort` list (`-` first for descending)."""
+    return [(allowed[value.removeprefix("-")], value.startswith("-")) for value in sort or []]
 
 
 def order_by(
-    sort: str | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
+    sort: list[str] | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
 ) -> list[Any]:
-    """ORDER BY clauses for a `sort` value; an unknown field is UnknownField."""
+    """ORDER BY clauses for a `sort` list (its fields checked by the query's model), nulls
+    last either way, ties broken by `tiebreak`."""
     if not sort:
         return [*default, tiebreak]
-    clauses = []
-    for raw in sort.split(","):
-        name = raw.strip()
-        descending = name.startswith("-")
-        name = name.removeprefix("-")
-        if name not in allowed:
-            raise UnknownField("sort", name, sorted(allowed))
-        column = allowed[name]
-        clauses.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
+    clauses = [
+        column.desc().nulls_last() if descending else column.asc().nulls_last()
+        for column, descending in sort_keys(sort, allowed)
+    ]
     return [*clauses, tiebreak]
 
 
 def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
-    """Check every parameter of `query` against `spec`, before any SQL runs."""
+    """How to answer `query` (whose values its model has checked), before any SQL runs."""
     order = order_by(query.sort, spec.sortable, spec.default_order, spec.id_column)
-    facets = facet_names(query.facet, spec.facets, spec.cited) if query.facet else None
+    facets = query.facet or None
     if query.after is None:
         return ListPlan(order, facets, None, None)
-    if query.offset:
-        raise BadCursor("use either after or offset, not both")
-    keyset = cursors.sort_field(query.sort, spec.sortable, spec.id_column)
+    # Without `sort`, a cursor walks the list in id order (the one order every list has).
     if not query.sort:
         order = [spec.id_column]
-    cursor = cursors.decode_cursor(query.after) if query.after else None
-    return ListPlan(order, facets, keyset, cursor)
+    return ListPlan(order, facets, sort_keys(query.sort, spec.sortable), query.after or None)
 
 
 def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> Select[Any]:
@@ -124,13 +122,16 @@ def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> 
         return getattr(query, name, None)
 
     for name, column in spec.equals.items():
-        if value(name) is not None:
-            statement = statement.where(column == value(name))
+        wanted = value(name)
+        if isinstance(wanted, list):  # a repeatable filter: any of its values
+            statement = statement.where(column.in_(wanted))
+        elif wanted is not None:
+            statement = statement.where(column == wanted)
     if value("source"):
         record_type, record_id = spec.citation_key or (spec.record_type, spec.id_column)
         statement = statement.where(cited_in(record_type, record_id, value("source")))
     if spec.pair is not None and value("pair"):
-        statement = statement.where(spec.pair == value("pair"))
+        statement = statement.where(spec.pair.in_(value("pair")))
     if spec.text and value("q"):
         statement = statement.where(contains(value("q"), *spec.text))
     if spec.period is not None:
@@ -163,9 +164,15 @@ AFTER_ID = Placeholder("after_id", String())
 
 
 def _compile(
-    build: Callable[[Q], Select[Any]], query: Q, checked: ListPlan, spec: ListSpec, dialect: Any
+    build: Callable[[Q], Select[Any]],
+    query: Q,
+    checked: ListPlan,
+    spec: ListSpec,
+    dialect: Any,
+    nulls: tuple[bool, ...] | None,
 ) -> CompiledList:
-    """Build and compile the statements of `query`'s shape (its values are placeholders)."""
+    """Build and compile the statements of `query`'s shape (its values are placeholders;
+    `nulls` says which sort keys of the record a cursor names are null)."""
     statement = shared_filters(build(query), query, spec)
     count = select(func.count()).select_from(statement.subquery())
     facets = tuple(
@@ -177,20 +184,19 @@ def _compile(
         )
         for name in checked.facets or ()
     )
-    keyed = checked.keyset[0] if checked.keyset is not None else spec.id_column
-    # The page is chosen over the table's own indexed columns (ids and sort key only), then
+    # The page is chosen over the table's own indexed columns (ids and sort keys only), then
     # its records' stored texts are read by id: joining the documents into the ordered,
     # limited statement would let the planner scan them all on a large table.
     first = spec.document if spec.document is not None else spec.id_column
-    page = statement.with_only_columns(first, spec.id_column, keyed, maintain_column_froms=True)
-    if checked.keyset is None:
-        page = page.order_by(*checked.order).limit(LIMIT).offset(OFFSET)
-    else:
-        column, descending = checked.keyset
-        if checked.cursor is not None:
-            value = None if checked.cursor[0] is None else Placeholder("after_value", column.type)
-            page = page.where(cursors.after(column, descending, spec.id_column, (value, AFTER_ID)))
-        page = page.order_by(*checked.order).limit(LIMIT)
+    page = statement.with_only_columns(first, spec.id_column, maintain_column_froms=True)
+    if checked.keyset is not None and nulls is not None:
+        # After the named record: its key values (a null one is no bind: it shapes the SQL).
+        named = [
+            None if null else Placeholder(f"after_{index}", column.type)
+            for index, ((column, _), null) in enumerate(zip(checked.keyset, nulls, strict=True))
+        ]
+        page = page.where(cursors.after(checked.keyset, named, spec.id_column, AFTER_ID))
+    page = page.order_by(*checked.order).limit(LIMIT).offset(OFFSET)
     return CompiledList(
         compile_statement(count, dialect),
         tuple((name, compile_statement(grouped, dialect)) for name, grouped in facets),
@@ -218,23 +224,27 @@ def run_list(
     compiled the first time that shape is asked (app/queries/compiled.py), then run with
     the query's values: SQL over the table's typed, indexed columns selects the page's ids
     and their stored documents are read by id. No statement, ORM object or model is built.
+
+    Read by cursor (`after`), the page holds the records after the one it names, in the
+    requested order (`offset` skips some of them), and the next cursor is the id of the
+    page's last record when the page is full.
     """
     checked = plan(query, spec)
     reader = Reader.of(source)
     shape, placeholders, values = shaped(query)
     written_as = "json" if spec.document is not None else (query.format or "json")
-    paging = (
-        None
-        if checked.keyset is None
-        else (checked.cursor is None, checked.cursor is not None and checked.cursor[0] is None)
-    )
+    values["limit"], values["offset"] = query.page_size, query.offset
+    nulls = None
+    if checked.keyset is not None and checked.cursor is not None:
+        named = _key_values(reader, spec, query.sort, checked.keyset, checked.cursor)
+        nulls = tuple(value is None for value in named)
+        values["after_id"] = checked.cursor
+        values.update({f"after_{i}": value for i, value in enumerate(named) if value is not None})
+    paging = None if checked.keyset is None else (checked.cursor is None, nulls)
     compiled: CompiledList = _COMPILED.get(
         (reader.dialect.name, spec.record_type, shape, paging),
-        lambda: _compile(build, placeholders, checked, spec, reader.dialect),
+        lambda: _compile(build, placeholders, checked, spec, reader.dialect, nulls),
     )
-    values["limit"], values["offset"] = query.page_size, query.offset
-    if checked.cursor is not None:
-        values["after_value"], values["after_id"] = checked.cursor
     facets = None
     if compiled.facets:
         facets = {
@@ -253,10 +263,32 @@ def run_list(
         found = reader.rows(compiled.page, values)
         return ListResult(_texts(found, texts_of), total, facets, None, written_as)
     found = reader.rows(compiled.page, values)
-    cursor = None
-    if len(found) == query.page_size:
-        cursor = cursors.encode_cursor(found[-1][2], found[-1][1])
+    cursor = found[-1][1] if len(found) == query.page_size else None
     return ListResult(_texts(found, texts_of), total, facets, cursor, written_as)
+
+
+def _key_values(
+    reader: Reader,
+    spec: ListSpec,
+    sort: list[str] | None,
+    keys: list[cursors.Key],
+    record_id: str,
+) -> tuple[Any, ...]:
+    """The sort-key values of the record a cursor names (found whatever the filters); an id
+    that names no record of the collection is RecordNotFound."""
+    named = _COMPILED.get(
+        (reader.dialect.name, spec.record_type, "after", tuple(sort or ())),
+        lambda: compile_statement(
+            select(spec.id_column, *(column for column, _ in keys)).where(
+                spec.id_column == AFTER_ID
+            ),
+            reader.dialect,
+        ),
+    )
+    found = reader.rows(named, {"after_id": record_id})
+    if not found:
+        raise RecordNotFound(f"after names {record_id!r}, which is no record of this list.")
+    return found[0][1:]
 
 
 TextsOf = Callable[[list[str]], dict[str, str]]

@@ -1,13 +1,18 @@
 """The query parameters of lists and items: paging, format, sorting, facets and the filters
 every cited collection shares. Unknown parameters are rejected."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.models.types import DateBasis
-from app.queries.errors import LimitTooLarge
+from app.queries.errors import UnknownField
+from app.queries.facets import SOURCE
+
+if TYPE_CHECKING:
+    from app.queries.listing import ListSpec
 
 MAX_TEXT = 200
 DEFAULT_LIMIT = 50
@@ -31,8 +36,9 @@ class PageQuery(BaseModel):
         ge=1,
         le=1_000_000,
         examples=[50],
-        description="Page size: 50 by default, at most 500 for JSON. CSV and GeoJSON return "
-        "the whole filtered collection by default (up to 100,000 records).",
+        description="Page size: 50 by default for JSON, whose pages hold at most 500 (a "
+        "larger limit is reduced to 500; the envelope's `limit` is the size used). CSV and "
+        "GeoJSON return the whole filtered collection by default, up to 100,000 records.",
     )
     offset: int = Field(
         default=0, ge=0, le=10_000_000, examples=[0], description="Records to skip."
@@ -54,15 +60,14 @@ class PageQuery(BaseModel):
     def resolved(self, fmt: str, limits: Limits) -> Self:
         """This query for the negotiated format: the default limit is a JSON page, or the
         whole filtered collection for CSV and GeoJSON; a limit above the format's cap is
-        LimitTooLarge."""
+        reduced to the cap (as GitHub does with per_page), and the JSON envelope's `limit`
+        says so: every limit the schema allows means a page, whatever the format."""
         exporting = fmt in ("csv", "geojson")
         cap = limits.max_export_rows if exporting else limits.max_limit
         limit = self.limit
         if limit is None:
-            limit = cap if exporting else min(DEFAULT_LIMIT, cap)
-        elif limit > cap:
-            raise LimitTooLarge(cap, fmt)
-        return self.model_copy(update={"format": fmt, "limit": limit})
+            limit = cap if exporting else DEFAULT_LIMIT
+        return self.model_copy(update={"format": fmt, "limit": min(limit, cap)})
 
     @property
     def page_size(self) -> int:
@@ -70,26 +75,145 @@ class PageQuery(BaseModel):
         return self.limit or DEFAULT_LIMIT
 
 
+@dataclass(frozen=True)
+class Choices:
+    """The values a comma-separated list parameter allows (a Field's `json_schema_extra`):
+    declared in OpenAPI as an array of enums with `explode: false`, checked by ListQuery.
+    `allowed` is what a refusal lists (sort: the field names, each also with `-`)."""
+
+    values: tuple[str, ...]
+    allowed: tuple[str, ...]
+
+    def __call__(self, schema: dict[str, Any]) -> None:
+        schema.pop("anyOf", None)
+        schema["anyOf"] = [
+            {
+                "type": "array",
+                "items": {"type": "string", "enum": list(self.values)},
+                "minItems": 1,
+            },
+            {"type": "null"},
+        ]
+        # app/api/openapi.py declares such a parameter `style: form, explode: false`.
+        schema[COMMA_SEPARATED] = True
+
+
+COMMA_SEPARATED = "x-comma-separated"
+
+
+def sort_choices(sortable: Iterable[str], default: str = "") -> Any:
+    """The `sort` Field of a list: each sortable field, ascending or (with `-`) descending."""
+    names = list(sortable)
+    values = tuple(value for name in names for value in (name, f"-{name}"))
+    return Field(
+        default=None,
+        description="Sort fields, '-' for descending: " + ", ".join(names) + default,
+        json_schema_extra=Choices(values, tuple(sorted(names))),
+    )
+
+
+def facet_choices(spec: "ListSpec") -> Any:
+    """The `facet` Field of a list: the fields whose values it counts, and `source` where its
+    records cite sources."""
+    names = [*spec.facets, *([SOURCE] if spec.cited else [])]
+    return Field(
+        default=None,
+        description="Fields to count values of (the JSON envelope's `facets`; a CSV or GeoJSON "
+        "answer carries no counts): " + ", ".join(names),
+        json_schema_extra=Choices(tuple(names), tuple(sorted(names))),
+    )
+
+
+def _comma_separated(value: Any) -> Any:
+    """`a,b` and `a&a` alike: the list of the values (a bare string is one value)."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        return [
+            part
+            for item in value
+            for part in (item.split(",") if isinstance(item, str) else [item])
+        ]
+    return value
+
+
 class ListQuery(PageQuery):
     """Paging, sorting, facets and format, accepted by every collection's list."""
 
-    sort: str | None = Field(
+    after: str | None = Field(
         default=None,
-        max_length=MAX_TEXT,
+        max_length=120,
+        pattern=r"^[a-z0-9-]*$",
+        description="Keyset cursor: the id of a record of this list (the last one you have), "
+        'as `Link: rel="next"` carries it; the page continues after that record in the '
+        "requested order, so deep pages cost as little as the first. An empty `after=` starts "
+        "from the first record; an id that names no record is a 404; `offset` skips records "
+        "after it.",
+    )
+    sort: list[str] | None = Field(
+        default=None,
         description="Comma-separated fields to sort by; prefix a field with '-' for "
         "descending order. The allowed fields are listed per endpoint.",
+        json_schema_extra=Choices((), ()),
     )
-    facet: str | None = Field(
+    facet: list[str] | None = Field(
         default=None,
-        max_length=MAX_TEXT,
         description="Comma-separated fields to count per value over the filtered set "
-        "(JSON only); the allowed fields are listed per endpoint.",
+        "(JSON's `facets`); the allowed fields are listed per endpoint.",
+        json_schema_extra=Choices((), ()),
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_choices(cls, data: Any) -> Any:
+        """Split comma-separated lists; a value outside their choices is UnknownField."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name, info in cls.model_fields.items():
+            choices = info.json_schema_extra
+            if not isinstance(choices, Choices) or data.get(name) is None:
+                continue
+            values = _comma_separated(data[name])
+            if isinstance(values, list):
+                for value in values:
+                    if value not in choices.values:
+                        field = value.removeprefix("-") if isinstance(value, str) else value
+                        raise UnknownField(name, str(field), list(choices.allowed))
+            data[name] = values
+        return data
+
+
+def any_of(example: str, what: str) -> Any:
+    """A Field: a repeatable equality filter (`country=KZ&country=CN` means either)."""
+    return Field(
+        default=None,
+        examples=[[example]],
+        description=f"{what}; repeat the parameter for any of several.",
+    )
+
+
+# The vocabulary of data/vocabularies.yaml whose terms a filter takes (app/api/params.py).
+VOCABULARY_KEY = "x-vocabulary"
+
+
+def vocabulary(name: str, example: str, what: str) -> Any:
+    """A Field: a repeatable filter on terms of the vocabulary `name` of data/vocabularies.yaml
+    (the OpenAPI enum and the check of values are built from that file when the app is made)."""
+    return Field(
+        default=None,
+        examples=[[example]],
+        description=f"{what} (vocabulary `{name}`); repeat the parameter for any of several.",
+        json_schema_extra={VOCABULARY_KEY: name},
     )
 
 
 Year = Annotated[int | None, Field(ge=1000, le=9999, description="A year, e.g. 2023.")]
 Text = Annotated[str | None, Field(min_length=1, max_length=MAX_TEXT)]
 Ref = Annotated[str | None, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
+# One value of a repeatable filter: text, or a record id.
+TextItem = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+RefItem = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
 DateBases = Annotated[
     list[DateBasis] | None,
     Field(
@@ -104,20 +228,16 @@ DateBases = Annotated[
 class CitedQuery(ListQuery):
     """A list of records that cite sources, and may belong to a country pair."""
 
-    source: Ref = Field(
-        default=None,
-        examples=["sfc-2023-zhang-xiao"],
-        description="Only records citing (or naming) this source id.",
+    source: list[RefItem] | None = any_of(
+        "sfc-2023-zhang-xiao", "Only records citing (or naming) this source id"
     )
 
 
 class PairQuery(CitedQuery):
     """A list of bilateral records."""
 
-    pair: Text = Field(
-        default=None,
-        examples=["CN-KZ"],
-        description="Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ.",
+    pair: list[TextItem] | None = any_of(
+        "CN-KZ", "Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ"
     )
 
 

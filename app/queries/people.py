@@ -6,7 +6,7 @@ from sqlmodel import col
 from app.models import Person
 from app.queries.compiled import Readable
 from app.queries.listing import ListResult, ListSpec, every, run_list
-from app.queries.parameters import CitedQuery, Text
+from app.queries.parameters import CitedQuery, Text, TextItem, any_of, facet_choices, sort_choices
 
 SORTABLE = {"id": col(Person.id), "name": col(Person.name), "country": col(Person.country)}
 
@@ -24,17 +24,12 @@ SPEC = ListSpec(
 class PersonQuery(CitedQuery):
     """Filters of the people list."""
 
-    country: Text = Field(default=None, examples=["KZ"], description="ISO 3166-1 alpha-2 country.")
+    country: list[TextItem] | None = any_of("KZ", "ISO 3166-1 alpha-2 country")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in name, aliases or description."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_people(session: Readable, query: PersonQuery) -> ListResult:

@@ -6,7 +6,17 @@ from sqlmodel import col
 from app.models import Place
 from app.queries.compiled import Readable
 from app.queries.listing import ListResult, ListSpec, every, run_list
-from app.queries.parameters import CitedQuery, GeoFormat, Ref, Text
+from app.queries.parameters import (
+    CitedQuery,
+    GeoFormat,
+    RefItem,
+    Text,
+    TextItem,
+    any_of,
+    facet_choices,
+    sort_choices,
+    vocabulary,
+)
 
 SORTABLE = {
     "id": col(Place.id),
@@ -41,24 +51,13 @@ class PlaceQuery(CitedQuery):
 
     format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
-    kind: Text = Field(
-        default=None, examples=["city"], description="Kind of place (vocabulary `place_kind`)."
-    )
-    country: Text = Field(default=None, examples=["KZ"], description="ISO 3166-1 alpha-2 country.")
-    region: Text = Field(
-        default=None, examples=["KZ-31"], description="ISO 3166-2 code, e.g. KZ-75."
-    )
-    parent: Ref = Field(
-        default=None, examples=["kazakhstan"], description="Only places inside this place id."
-    )
+    kind: list[TextItem] | None = vocabulary("place_kind", "city", "Kind of place")
+    country: list[TextItem] | None = any_of("KZ", "ISO 3166-1 alpha-2 country")
+    region: list[TextItem] | None = any_of("KZ-31", "ISO 3166-2 code, e.g. KZ-75")
+    parent: list[RefItem] | None = any_of("kazakhstan", "Only places inside this place id")
     q: Text = Field(default=None, examples=["wind"], description="Text to find in name or aliases.")
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_places(session: Readable, query: PlaceQuery) -> ListResult:

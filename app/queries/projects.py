@@ -11,7 +11,19 @@ from app.models import Place, Project
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
-from app.queries.parameters import DateBases, GeoFormat, PairQuery, Ref, Text, Year
+from app.queries.parameters import (
+    DateBases,
+    GeoFormat,
+    PairQuery,
+    RefItem,
+    Text,
+    TextItem,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+    vocabulary,
+)
 
 SORTABLE = {
     "id": col(Project.id),
@@ -69,25 +81,15 @@ class ProjectQuery(PairQuery):
 
     format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
-    sector: Text = Field(
-        default=None, examples=["renewable_energy"], description="Sector (vocabulary `sector`)."
+    sector: list[TextItem] | None = vocabulary("sector", "renewable_energy", "Sector")
+    status: list[TextItem] | None = vocabulary("project_status", "operational", "Status")
+    place: list[RefItem] | None = any_of(
+        "zhambyl-region", "Place id: the project's place or the region containing it"
     )
-    status: Text = Field(
-        default=None, examples=["operational"], description="Status (vocabulary `project_status`)."
+    region: list[TextItem] | None = any_of(
+        "KZ-31", "ISO 3166-2 code of the region the project's place is or lies in, e.g. KZ-31"
     )
-    place: Ref = Field(
-        default=None,
-        examples=["zhambyl-region"],
-        description="Place id: the project's place or the region containing it.",
-    )
-    region: Text = Field(
-        default=None,
-        examples=["KZ-31"],
-        description="ISO 3166-2 code of the region the project's place is or lies in, e.g. KZ-31.",
-    )
-    host_country: Text = Field(
-        default=None, examples=["KZ"], description="ISO 3166-1 alpha-2 host country."
-    )
+    host_country: list[TextItem] | None = any_of("KZ", "ISO 3166-1 alpha-2 host country")
     bri: bool | None = Field(
         default=None,
         examples=[True],
@@ -104,13 +106,8 @@ class ProjectQuery(PairQuery):
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in name, aliases or description."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_projects(session: Readable, query: ProjectQuery) -> ListResult:
@@ -125,10 +122,10 @@ def project_statement(query: ProjectQuery) -> Select[Any]:
         statement = statement.join(Place, col(Place.id) == col(Project.place_id))
         if query.place:
             statement = statement.where(
-                or_(col(Place.id) == query.place, col(Place.parent_id) == query.place)
+                or_(col(Place.id).in_(query.place), col(Place.parent_id).in_(query.place))
             )
     if query.region:
-        statement = statement.where(region_of_place == query.region)
+        statement = statement.where(region_of_place.in_(query.region))
     if query.bri is not None:
         bri = col(Project.bri)
         statement = statement.where(

@@ -7,7 +7,16 @@ from app.models import Quote
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
-from app.queries.parameters import DateBases, PairQuery, Ref, Text, Year
+from app.queries.parameters import (
+    DateBases,
+    PairQuery,
+    RefItem,
+    Text,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+)
 
 SORTABLE = {"id": col(Quote.id), "date": col(Quote.date_start), "speaker": col(Quote.speaker_id)}
 
@@ -28,9 +37,7 @@ SPEC = ListSpec(
 class QuoteQuery(PairQuery):
     """Filters of the quote list."""
 
-    speaker: Ref = Field(
-        default=None, examples=["zhang-xiao"], description="Person id of the speaker."
-    )
+    speaker: list[RefItem] | None = any_of("zhang-xiao", "Person id of the speaker")
     year_from: Year = Field(
         default=None, examples=[2020], description="Said in or after this year."
     )
@@ -39,13 +46,8 @@ class QuoteQuery(PairQuery):
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in the quote or its context."
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_quotes(session: Readable, query: QuoteQuery) -> ListResult:

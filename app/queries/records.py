@@ -35,10 +35,13 @@ class CitingQuery(PageQuery):
     after: str | None = Field(
         default=None,
         max_length=400,
+        # A cursor of another shape is refused by the schema, so every schema-valid one
+        # names something (a record citing the source, or a 404).
+        pattern=rf"^(?:(?:{'|'.join(sorted(RECORD_TYPES))})/[a-z0-9-]+)?$",
         examples=["projects/zhanatas-wind-farm"],
         description='Keyset cursor (from a `Link: rel="next"` header): continue after the '
         "record it names, `collection/id`. Send an empty `after=` for the first page. A "
-        "record that does not cite the source is a 404.",
+        "record that does not cite the source is a 404; `offset` skips records after it.",
     )
 
 
@@ -52,8 +55,6 @@ def citations_of(
     is malformed is a 422, one that does not cite the source a 404.
     """
     # Every parameter is checked before any SQL runs.
-    if query.after is not None and query.offset:
-        raise BadCursor("use either after or offset, not both")
     named_key = None
     if query.after:
         path, _, record_id = query.after.partition("/")
@@ -82,8 +83,8 @@ def citations_of(
             raise RecordNotFound(f"after names {query.after!r}, which does not cite {source_id!r}.")
         position = tuple_(first, col(Citation.record_type), col(Citation.record_id))
         ordered = ordered.having(position > tuple_(named.first, record_type, record_id))
-    else:
-        ordered = ordered.offset(query.offset)
+    # After a cursor, `offset` skips records after it (every schema-valid request means something).
+    ordered = ordered.offset(query.offset)
     rows = session.execute(ordered.limit(query.page_size)).all()
     keys = [(row.record_type, row.record_id) for row in rows]
     cursor = None

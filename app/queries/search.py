@@ -49,6 +49,10 @@ SYNTAX = (
 )
 
 
+# The collections whose hits are records (a source's hits are passages: `sources/id@start`).
+_RECORD_PATHS = "|".join(name for name in SEARCHABLE if name != "sources")
+
+
 class SearchQuery(PageQuery):
     """A full-text query."""
 
@@ -62,10 +66,14 @@ class SearchQuery(PageQuery):
     after: str | None = Field(
         default=None,
         max_length=400,
+        # A cursor of another shape is refused by the schema, so every schema-valid one
+        # names something (a hit, or a 404).
+        pattern=rf"^(?:(?:{_RECORD_PATHS})/[a-z0-9-]+|sources/[a-z0-9-]+(?:@[0-9]+)?)?$",
         examples=["projects/zhanatas-wind-farm"],
         description='Keyset cursor (from a `Link: rel="next"` header): continue after the hit '
         "it names, `collection/id` or `sources/id@start` for a passage. Send an empty "
-        "`after=` for the first page. A hit that is not among this search's is a 404.",
+        "`after=` for the first page. A hit that is not among this search's is a 404; "
+        "`offset` skips hits after it.",
     )
 
 
@@ -143,8 +151,6 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
     (when read by cursor and more may follow)."""
     if session.get_bind().dialect.name != "sqlite":
         raise Unavailable("Full-text search needs the SQLite FTS5 index.")
-    if query.after is not None and query.offset:
-        raise BadCursor("use either after or offset, not both")
     # Every parameter is checked before any SQL runs.
     named = _cursor_filter(query.after) if query.after else None
     parsed = parse(query.q)
@@ -169,10 +175,11 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
         if found is None:
             raise RecordNotFound(f"after names {query.after!r}, which is not a hit of this search.")
         params.update(named, s=found.score)
-        statement = f"SELECT * FROM ({ranked}){_AFTER}{_ORDER} LIMIT :limit"
+        # `offset` skips hits after the cursor (every schema-valid request means something).
+        statement = f"SELECT * FROM ({ranked}){_AFTER}{_ORDER} LIMIT :limit OFFSET :offset"
     else:
         statement = f"SELECT * FROM ({ranked}){_ORDER} LIMIT :limit OFFSET :offset"
-        params["offset"] = query.offset
+    params["offset"] = query.offset
     hits = [
         Hit(
             collection=row.collection,

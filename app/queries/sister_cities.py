@@ -10,7 +10,18 @@ from app.models import SisterCity
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
-from app.queries.parameters import DateBases, GeoFormat, PairQuery, Ref, Text, Year
+from app.queries.parameters import (
+    DateBases,
+    GeoFormat,
+    PairQuery,
+    RefItem,
+    TextItem,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+    vocabulary,
+)
 
 SORTABLE = {
     "id": col(SisterCity.id),
@@ -41,12 +52,8 @@ class SisterCityQuery(PairQuery):
 
     format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
-    place: Ref = Field(
-        default=None, examples=["zhambyl-region"], description="Place id on either side of the tie."
-    )
-    tie_type: Text = Field(
-        default=None, examples=["sister_cities"], description="Type of tie (vocabulary `tie_type`)."
-    )
+    place: list[RefItem] | None = any_of("zhambyl-region", "Place id on either side of the tie")
+    tie_type: list[TextItem] | None = vocabulary("tie_type", "sister_cities", "Type of tie")
     year_from: Year = Field(
         default=None, examples=[2020], description="Established in or after this year."
     )
@@ -54,13 +61,8 @@ class SisterCityQuery(PairQuery):
         default=None, examples=[2024], description="Established in or before this year."
     )
     date_basis: DateBases = None
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_sister_cities(session: Readable, query: SisterCityQuery) -> ListResult:
@@ -73,6 +75,9 @@ def sister_city_statement(query: SisterCityQuery) -> Select[Any]:
     statement = select(SisterCity)
     if query.place:
         statement = statement.where(
-            or_(col(SisterCity.side_a_id) == query.place, col(SisterCity.side_b_id) == query.place)
+            or_(
+                col(SisterCity.side_a_id).in_(query.place),
+                col(SisterCity.side_b_id).in_(query.place),
+            )
         )
     return statement

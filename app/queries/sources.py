@@ -7,7 +7,17 @@ from app.models import Source, SourceText
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
-from app.queries.parameters import DateBases, ListQuery, Text, Year
+from app.queries.parameters import (
+    DateBases,
+    ListQuery,
+    Text,
+    TextItem,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+    vocabulary,
+)
 
 SORTABLE = {
     "id": col(Source.id),
@@ -37,10 +47,10 @@ SPEC = ListSpec(
 class SourceQuery(ListQuery):
     """Filters of the source list."""
 
-    kind: Text = Field(
-        default=None, examples=["interview"], description="Kind of document, e.g. interview."
+    kind: list[TextItem] | None = vocabulary(
+        "source_kind", "interview", "Kind of document, e.g. interview"
     )
-    language: Text = Field(default=None, examples=["en"], description="Language (ISO 639-1).")
+    language: list[TextItem] | None = any_of("en", "Language (ISO 639-1)")
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in title or publisher."
     )
@@ -63,13 +73,8 @@ class SourceQuery(ListQuery):
         "(`published_basis`; repeatable): stated, or inferred by the curator (see the "
         "source's notes). Sources without a publication date are left out.",
     )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_sources(session: Readable, query: SourceQuery) -> ListResult:

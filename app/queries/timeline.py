@@ -10,7 +10,16 @@ from app.models import TimelineEntry, TimelinePerson, TimelinePlace
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
-from app.queries.parameters import DateBases, ListQuery, Ref, Text, Year
+from app.queries.parameters import (
+    DateBases,
+    ListQuery,
+    RefItem,
+    TextItem,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+)
 from app.registry import COLLECTIONS
 
 # The collections whose dates the timeline lists (declared with each, in app/registry.py).
@@ -56,6 +65,15 @@ SPEC = ListSpec(
 class TimelineQuery(ListQuery):
     """Filters of the timeline."""
 
+    after: str | None = Field(
+        default=None,
+        max_length=300,
+        pattern=r"^(?:[a-z-]+/[a-z0-9-]+/[a-z_]+)?$",
+        description="Keyset cursor: the id of a timeline entry (`collection/record-id/field`, "
+        'e.g. `events/astana-summit-2024/date`), as `Link: rel="next"` carries it; the page '
+        "continues after that entry in the requested order. An empty `after=` starts from the "
+        "first entry; an id that names no entry is a 404; `offset` skips entries after it.",
+    )
     collection: list[TimelineCollection] | None = Field(
         default=None,
         examples=[["events"]],
@@ -68,27 +86,18 @@ class TimelineQuery(ListQuery):
         default=None, examples=[2024], description="Dates overlapping this year or earlier."
     )
     date_basis: DateBases = None
-    place: Ref = Field(default=None, examples=["astana"], description="Place id of the fact.")
-    person: Ref = Field(default=None, examples=["xi-jinping"], description="Person id of the fact.")
-    pair: Text = Field(
-        default=None,
-        examples=["CN-KZ"],
-        description="Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ.",
+    place: list[RefItem] | None = any_of("astana", "Place id of the fact")
+    person: list[RefItem] | None = any_of("xi-jinping", "Person id of the fact")
+    pair: list[TextItem] | None = any_of(
+        "CN-KZ", "Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ"
     )
-    source: Ref = Field(
-        default=None,
-        examples=["kazinform-2024-zhang-xiao"],
-        description="Only facts whose record cites this source id.",
+    source: list[RefItem] | None = any_of(
+        "kazinform-2024-zhang-xiao", "Only facts whose record cites this source id"
     )
-    sort: Text = Field(
-        default=None,
-        description="Sort fields, '-' for descending: "
-        + ", ".join(SORTABLE)
-        + "; by default date order (first day, then last day of each date).",
+    sort: list[str] | None = sort_choices(
+        SORTABLE, "; by default date order (first day, then last day of each date)."
     )
-    facet: Text = Field(
-        default=None, description="Fields to count values of: " + ", ".join(SPEC.facets)
-    )
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_timeline(session: Readable, query: TimelineQuery) -> ListResult:
@@ -105,14 +114,14 @@ def timeline_statement(query: TimelineQuery) -> Select[Any]:
         statement = statement.where(
             exists().where(
                 col(TimelinePlace.entry_id) == col(TimelineEntry.id),
-                col(TimelinePlace.place_id) == query.place,
+                col(TimelinePlace.place_id).in_(query.place),
             )
         )
     if query.person:
         statement = statement.where(
             exists().where(
                 col(TimelinePerson.entry_id) == col(TimelineEntry.id),
-                col(TimelinePerson.person_id) == query.person,
+                col(TimelinePerson.person_id).in_(query.person),
             )
         )
     return statement

@@ -10,7 +10,20 @@ from app.models import TradeStat
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
-from app.queries.parameters import MAX_TEXT, DateBases, FigureQuery, Ref, Text, Year
+from app.queries.parameters import (
+    MAX_TEXT,
+    VOCABULARY_KEY,
+    DateBases,
+    FigureQuery,
+    RefItem,
+    Text,
+    TextItem,
+    Year,
+    any_of,
+    facet_choices,
+    sort_choices,
+    vocabulary,
+)
 
 SORTABLE = {
     "id": col(TradeStat.id),
@@ -53,10 +66,8 @@ SPEC = ListSpec(
 class TradeStatQuery(FigureQuery):
     """Filters of the trade statistics list."""
 
-    metric: Text = Field(
-        default=None, examples=["trade_turnover"], description="Metric (vocabulary `trade_metric`)."
-    )
-    kind: Text = Field(default=None, examples=["actual"], description="actual or target.")
+    metric: list[TextItem] | None = vocabulary("trade_metric", "trade_turnover", "Metric")
+    kind: list[TextItem] | None = vocabulary("trade_kind", "actual", "actual or target")
     year_from: Year = Field(
         default=None, examples=[2020], description="Periods overlapping this year or later."
     )
@@ -64,16 +75,9 @@ class TradeStatQuery(FigureQuery):
         default=None, examples=[2024], description="Periods overlapping this year or earlier."
     )
     date_basis: DateBases = None
-    stated_by: Ref = Field(
-        default=None, examples=["zhang-xiao"], description="Person id of who stated it."
-    )
-    sort: Text = Field(
-        default=None, description="Sort fields, '-' for descending: " + ", ".join(SORTABLE)
-    )
-    facet: Text = Field(
-        default=None,
-        description="Fields to count values of: " + ", ".join([*SPEC.facets, "source"]),
-    )
+    stated_by: list[RefItem] | None = any_of("zhang-xiao", "Person id of who stated it")
+    sort: list[str] | None = sort_choices(SORTABLE)
+    facet: list[str] | None = facet_choices(SPEC)
 
 
 def list_trade_stats(session: Readable, query: TradeStatQuery) -> ListResult:
@@ -89,7 +93,9 @@ class SeriesQuery(BaseModel):
     metric: str = Field(
         min_length=1,
         max_length=MAX_TEXT,
+        examples=["trade_turnover"],
         description="Metric (vocabulary `trade_metric`), e.g. trade_turnover.",
+        json_schema_extra={VOCABULARY_KEY: "trade_metric"},
     )
     pair: Text = Field(
         default=None,

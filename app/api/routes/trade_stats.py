@@ -10,6 +10,7 @@ from app.api.formats import (
     csv_media,
     negotiate,
 )
+from app.api.params import check_query
 from app.deps import SessionDep
 from app.queries.trade_stats import SeriesQuery
 from app.services.series import SeriesPoint, TradeSeries, series_rows, trade_series
@@ -49,8 +50,10 @@ def read_trade_series(
     Figures whose period the sources do not state are left out (they cannot be placed on
     a time axis); they remain in /v1/trade-stats.
     """
+    check_query(request, query)
+    fmt = negotiate(request, query.format, geo=False)
     result = trade_series(session, query)
-    if negotiate(request, query.format, geo=False) == "csv":
+    if fmt == "csv":
         rows = [point.model_dump(mode="json") for point in series_rows(result)]
         body = csv_lines(flat_columns(SeriesPoint), rows)
         return Response(body, media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"})
