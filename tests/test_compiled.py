@@ -13,12 +13,15 @@ from app.queries.projects import ProjectQuery
 
 
 def test_values_become_placeholders_and_leave_the_shape() -> None:
-    a_shape, a_query, a_values = shaped(ProjectQuery(sector="renewable_energy", year_from=2020))
-    b_shape, _, b_values = shaped(ProjectQuery(sector="transport_logistics", year_from=1999))
+    a_shape, a_query, a_values = shaped(
+        ProjectQuery(sector=["renewable_energy"], q="wind", year_from=2020)
+    )
+    b_shape, _, b_values = shaped(ProjectQuery(sector=["power"], q="solar", year_from=1999))
     assert a_shape == b_shape
-    assert isinstance(a_query.sector, Placeholder) and isinstance(a_query.year_from, Placeholder)
-    assert a_values == {"sector": "renewable_energy", "year_from": 2020}
-    assert b_values == {"sector": "transport_logistics", "year_from": 1999}
+    assert isinstance(a_query.q, Placeholder) and isinstance(a_query.year_from, Placeholder)
+    assert [type(p) for p in a_query.sector] == [Placeholder]  # one per value of a list
+    assert a_values == {"sector_0": "renewable_energy", "q": "wind", "year_from": 2020}
+    assert b_values == {"sector_0": "power", "q": "solar", "year_from": 1999}
 
 
 def test_structure_stays_in_the_shape() -> None:
@@ -30,7 +33,8 @@ def test_structure_stays_in_the_shape() -> None:
     assert shape(facet="sector") != shape()
     assert shape(date_basis=["stated"]) != shape(date_basis=["stated", "relative"])
     assert shape(date_basis=["stated"]) == shape(date_basis=["relative"])
-    assert shape(sector="a") != shape(status="a")
+    assert shape(sector=["power"]) != shape(sector=["power", "finance"])
+    assert shape(sector=["power"]) != shape(status=["operational"])
     # Paging is the list's own: offsets and limits share one statement.
     assert shape(limit=5, offset=10) == shape()
 
