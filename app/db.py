@@ -74,12 +74,30 @@ def _json(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def make_write_engine(url: str) -> Engine:
-    """An engine for building the database."""
+def make_write_engine(url: str, scratch: bool = False) -> Engine:
+    """An engine for building the database.
+
+    `scratch`: the SQLite file is a staging copy, thrown away unless the build succeeds and
+    synced once before it replaces the served file (app/loader/build.py). So its statements
+    need not each wait for the disk: the rollback journal is kept in memory and writes are
+    not synced (SQLite `journal_mode=MEMORY`, `synchronous=OFF`). Without this, each of the
+    migrations' DDL statements, run outside a transaction, waits for an fsync.
+    """
     engine = create_engine(engine_url(url), json_serializer=_json)
     if engine.dialect.name == "sqlite":
         _enable_sqlite_foreign_keys(engine)
+        if scratch:
+            _write_without_syncing(engine)
     return engine
+
+
+def _write_without_syncing(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=MEMORY")
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
 
 
 def _limit_statement_time(engine: Engine, timeout_ms: int) -> None:

@@ -113,6 +113,11 @@ class Collection:
         return {**self.vocabularies, **{date.basis: "date_basis" for date in self.dates}}
 
     @property
+    def tag_description(self) -> str:
+        """The OpenAPI tag's description: what it groups, and whether GeoJSON is served."""
+        return self.tag_doc + (" GeoJSON available." if self.geometry is not None else "")
+
+    @property
     def record_type(self) -> str:
         """The singular naming its records on citations (`trade_stat`), as its list spec says."""
         return self.spec.record_type
@@ -197,7 +202,7 @@ PLACES = Collection(
     noun="place",
     plural="places",
     tag="places",
-    tag_doc="Countries, regions and cities, with gazetteer coordinates (GeoJSON available).",
+    tag_doc="Countries, regions and cities, with gazetteer coordinates.",
     list_doc="Countries, regions and cities, with ISO codes and curator-supplied coordinates.",
     item_doc="One place with the excerpts that name it.",
     table=m.Place,
@@ -218,7 +223,7 @@ PROJECTS = Collection(
     noun="project",
     plural="projects",
     tag="projects",
-    tag_doc="Cooperation projects and facilities, with figures and partners (GeoJSON available).",
+    tag_doc="Cooperation projects and facilities, with figures and partners.",
     list_doc="Cooperation projects and facilities, filtered, sorted and paged.",
     item_doc="One project with its place, figures, partners and citations.",
     table=m.Project,
@@ -254,7 +259,7 @@ AWARDS = Collection(
     noun="award",
     plural="awards",
     tag="awards",
-    tag_doc="Conferrals of state and other awards (GeoJSON available).",
+    tag_doc="Conferrals of state and other awards.",
     list_doc="Conferrals of awards, orders and titles.",
     item_doc="One award conferral with its recipient, place and citations.",
     table=m.Award,
@@ -308,7 +313,7 @@ SISTER_CITIES = Collection(
     noun="sister-city tie",
     plural="sister-city ties",
     tag="sister cities",
-    tag_doc="Twinning ties between cities and regions (GeoJSON lines).",
+    tag_doc="Twinning ties between cities and regions (as GeoJSON, a line between the two).",
     list_doc="Sister-city and sister-region ties between the pair's countries.",
     item_doc="One sister-city tie with both places and its citations.",
     table=m.SisterCity,
@@ -355,7 +360,7 @@ EVENTS = Collection(
     noun="event",
     plural="events",
     tag="events",
-    tag_doc="Dated milestones: visits, summits, agreements (GeoJSON available).",
+    tag_doc="Dated milestones: visits, summits, agreements.",
     list_doc="Dated milestones for a timeline.",
     item_doc="One event with its places, people, projects and citations.",
     table=m.Event,

@@ -133,7 +133,10 @@ def measure_size(n: int, repeat: int, what_if: bool) -> dict[str, Any]:
 
 
 def _statement_times(engine: Any, run: Callable[[], None]) -> list[tuple[float, str]]:
-    """Each SQL statement one page runs, with its time (to see what dominates)."""
+    """Each SQL statement one page runs, with its time to the last row read (to see what
+    dominates): those SQLAlchemy executes and the compiled ones run on the DB-API cursor."""
+    from app.queries.compiled import Reader
+
     found: list[tuple[float, str]] = []
     starts: list[float] = []
 
@@ -143,11 +146,21 @@ def _statement_times(engine: Any, run: Callable[[], None]) -> list[tuple[float, 
     def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         found.append((time.perf_counter() - starts.pop(), " ".join(statement.split())))
 
+    read_rows = Reader.rows
+
+    def timed_rows(reader: Reader, statement: Any, values: Any) -> Any:
+        started = time.perf_counter()
+        rows = read_rows(reader, statement, values)
+        found.append((time.perf_counter() - started, " ".join(statement.sql.split())))
+        return rows
+
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
+    Reader.rows = timed_rows  # type: ignore[method-assign]
     try:
         run()
     finally:
+        Reader.rows = read_rows  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
     return found

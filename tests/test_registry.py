@@ -137,3 +137,11 @@ def test_no_other_list_of_collections_in_app() -> None:
             if len(named) >= 3:
                 offenders.append(f"{Path(file).relative_to(ROOT)}: {sorted(named)}")
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize("path", NAMES)
+def test_the_tag_says_geojson_exactly_where_it_is_served(client: TestClient, path: str) -> None:
+    tags = {tag["name"]: tag["description"] for tag in client.get("/openapi.json").json()["tags"]}
+    says_geojson = "GeoJSON available" in tags[by_path(path).tag]
+    status = client.get(f"/v1/{path}", params={"format": "geojson", "limit": 1}).status_code
+    assert says_geojson == (status == 200) == (by_path(path).geometry is not None), (path, status)

@@ -24,7 +24,7 @@ PACKAGE = "bilateral-relations-api"
 # declaration), then the views across collections. A route with a new tag adds it here
 # (tests/test_openapi.py refuses an undeclared tag).
 TAGS: list[dict[str, str]] = [
-    *({"name": c.tag, "description": c.tag_doc} for c in COLLECTIONS),
+    *({"name": c.tag, "description": c.tag_description} for c in COLLECTIONS),
     {
         "name": "timeline",
         "description": "Every dated fact across collections, in date order, each date with its "

@@ -1,14 +1,18 @@
 """Load a checked dataset into a database, atomically."""
 
 import datetime as dt
+import functools
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, delete, text
+from sqlalchemy import Connection, Engine, delete, insert, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
@@ -70,20 +74,14 @@ def _fill(session: Session, dataset: Dataset) -> int:
             session.execute(delete(table))
     rows = 0
     for batch in dataset_batches(dataset):
-        session.add_all(batch)
-        session.flush()  # in order, so every foreign key already has its row
-        rows += len(batch)
-    session.add_all(digest_rows(dataset))
-    session.add_all(vocabulary_rows(dataset))
+        rows += insert_rows(session, batch)  # in order: every foreign key has its row
+    insert_rows(session, digest_rows(dataset))
+    insert_rows(session, vocabulary_rows(dataset))
     # Rendered after every row is in, so each document embeds what it points to.
-    session.add_all(list(document_rows(session)))
-    session.flush()
+    insert_rows(session, list(document_rows(session)))
     # Derived views read the records back as the API serves them.
     session.expire_all()
-    derived = list(timeline_rows(session))
-    session.add_all(derived)
-    session.flush()
-    rows += len(derived)
+    rows += insert_rows(session, list(timeline_rows(session)))
     if dialect == "sqlite":
         session.execute(
             text(
@@ -113,6 +111,33 @@ def _fill(session: Session, dataset: Dataset) -> int:
     )
     session.flush()
     return rows
+
+
+def insert_rows(session: Session, rows: Sequence[SQLModel]) -> int:
+    """Insert table-model rows with one multi-row INSERT per table, in the order each table
+    first appears (records before their children): the rows are written as they are, without
+    the ORM's unit of work, which costs more than the insert itself. Returns the count."""
+    by_table: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        table, attributes = _columns_of(type(row))
+        by_table.setdefault(table, []).append(
+            {column: getattr(row, attribute) for attribute, column in attributes}
+        )
+    for table, values in by_table.items():
+        # An autoincrement key left unset is left to the database (NULL is no id).
+        unset = [c.key for c in table.primary_key if all(v[c.key] is None for v in values)]
+        if unset:
+            values = [{k: v for k, v in row.items() if k not in unset} for row in values]
+        session.execute(insert(table), values)
+    return len(rows)
+
+
+@functools.cache
+def _columns_of(model: type[SQLModel]) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    """A table model's table and its (attribute, column) names."""
+    mapper = sa_inspect(model)
+    pairs = tuple((prop.key, prop.columns[0].key) for prop in mapper.column_attrs)
+    return mapper.local_table, pairs
 
 
 def _load(engine: Engine, dataset: Dataset) -> int:
@@ -243,17 +268,35 @@ def build(
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f".{path.name}.building-{os.getpid()}")
     staging.unlink(missing_ok=True)
-    engine = make_write_engine(f"sqlite:///{staging}")
+    engine = make_write_engine(f"sqlite:///{staging}", scratch=True)
     try:
         rows = _load(engine, dataset)
         engine.dispose()
+        # Written without syncing (a scratch file): on disk as a whole before it is served.
+        with staging.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(staging, path)  # atomic on POSIX: readers see the old file or the new one
+        _sync_directory(path.parent)  # and the replacement itself survives a power cut
     except SQLAlchemyError as exc:
         raise _database_problem(str(path), exc) from exc
     finally:
         engine.dispose()
         staging.unlink(missing_ok=True)
     return BuildResult(dataset.version, rows, previous, tuple(changes))
+
+
+def _sync_directory(folder: Path) -> None:
+    """Flush a folder's entries to disk (POSIX; a no-op where folders cannot be opened)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def built_version(database_url: str) -> str | None:
