@@ -572,3 +572,11 @@ def test_text_holding_a_nul_character_equals_and_finds_nothing(client: TestClien
         response = client.get(path, params=params)
         assert response.status_code == 200, (path, response.text)
         assert response.json()["total"] == 0, path
+
+
+def test_text_matching_folds_the_case_of_ascii_letters_only(client: TestClient) -> None:
+    """`q` ignores the case of ASCII letters, and only theirs, on either engine (SQLite's
+    LIKE; PostgreSQL's ILIKE would also fold other scripts, e.g. the Kelvin sign to `k`)."""
+    found = client.get("/v1/people", params={"q": "KASSYM"}).json()["total"]
+    assert found == client.get("/v1/people", params={"q": "kassym"}).json()["total"] > 0
+    assert client.get("/v1/people", params={"q": "\u212aassym"}).json()["total"] == 0
