@@ -1,14 +1,18 @@
 """A bounded load burst against a real server: errors (0 expected) and the server's memory.
 
-Starts `python -m app serve` (uvicorn) on 127.0.0.1 on a free port, over a database built from
-data/ in a temporary folder, sends a fixed number of GET requests over a fixed number of
-connections across the main endpoints, reports, stops the server and exits: 0 when every
-answer was a 200 and no connection failed, 1 otherwise.
+Builds a database from data/ with the real `python -m app build` (a SQLite file in a
+temporary folder, or with --database-url a fresh PostgreSQL database that it creates on that
+server and drops afterwards), starts `python -m app serve` (uvicorn) on 127.0.0.1 on a free
+port, sends a fixed number of GET requests over a fixed number of connections across the main
+endpoints, reports, stops the server and exits: 0 when every answer was a 200 and no
+connection failed, 1 otherwise.
 
     .venv/bin/python tests/load/run_load.py                       # 100,000 requests, 64 conns
     .venv/bin/python tests/load/run_load.py --requests 5000 --connections 16
     .venv/bin/python tests/load/run_load.py --client httpx        # without wrk
     .venv/bin/python tests/load/run_load.py --no-cache            # every request reads the DB
+    .venv/bin/python tests/load/run_load.py \
+        --database-url postgresql://postgres@127.0.0.1:5432/postgres   # on PostgreSQL
 
 Not a pytest module (pytest collects only test_*.py); see tests/load/README.md.
 """
@@ -24,14 +28,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a file: tests.engines (database create/drop) from ROOT
+    sys.path.insert(0, str(ROOT))
+
+from tests import engines  # noqa: E402
 
 # The main endpoints; {project}, {source} and {place} are filled from the served data.
 PATHS = [
@@ -129,6 +139,34 @@ def rss_kib(pid: int) -> dict[str, int]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0])
     return values
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """A new, empty database on the PostgreSQL server of `server_url` (its database name is
+    ignored): `load_<random>`, made as the test suite makes its own (tests/engines.py)."""
+    problem = engines.server_problem(engines.admin_url(server_url))
+    if problem is not None:
+        raise SystemExit(f"cannot run on PostgreSQL: {problem}")
+    name = f"load_{uuid.uuid4().hex[:10]}"
+    url = make_url(server_url).set(database=name)
+    return engines.create_database(url.render_as_string(hide_password=False))
+
+
+def build_database(database_url: str) -> str:
+    """`python -m app build` into `database_url`; its last report line."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DATA_DIR": str(ROOT / "data")}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "build", "--quiet"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise SystemExit(f"`python -m app build` failed:\n{done.stdout}{done.stderr}")
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    return f"built in {time.perf_counter() - started:.1f} s" + (f": {lines[-1]}" if lines else "")
 
 
 def start_server(port: int, database_url: str, cache: bool) -> subprocess.Popen[bytes]:
@@ -285,8 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--database-url",
         default=None,
-        help="serve this database (e.g. postgresql://postgres@127.0.0.1:5432/load; built "
-        "from data/ first if it is not current); default: a new SQLite file",
+        help="a PostgreSQL server to run on, e.g. postgresql://postgres@127.0.0.1:5432/postgres: "
+        "a fresh database is created there (its name in the URL is ignored), built from data/ "
+        "and dropped afterwards; default: a new SQLite file in a temporary folder",
     )
     parser.add_argument("--connections", type=int, default=64, help="concurrent connections")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="wrk threads")
@@ -319,12 +358,23 @@ def main(argv: list[str] | None = None) -> int:
     if client == "auto":
         client = "wrk" if shutil.which("wrk") else "httpx"
 
+    if args.database_url and not args.database_url.startswith(("postgresql", "postgres:")):
+        parser.error("--database-url takes a PostgreSQL URL (SQLite is the default)")
+
     workdir = Path(tempfile.mkdtemp(prefix="load-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    database_url = args.database_url or f"sqlite:///{workdir / 'load.sqlite3'}"
-    server = start_server(port, database_url, cache=not args.no_cache)
+    server: subprocess.Popen[bytes] | None = None
+    postgres_url = None
     try:
+        if args.database_url:
+            database_url = postgres_url = fresh_postgres_database(args.database_url)
+            engine = f"PostgreSQL ({engines.redact(postgres_url)}, dropped afterwards)"
+        else:
+            database_url = f"sqlite:///{workdir / 'load.sqlite3'}"
+            engine = "SQLite (a temporary file)"
+        print(f"database: {engine}, {build_database(database_url)}", flush=True)
+        server = start_server(port, database_url, cache=not args.no_cache)
         wait_ready(base, server)
         paths = resolve_paths(base)
 
@@ -345,7 +395,10 @@ def main(argv: list[str] | None = None) -> int:
         after = rss_kib(server.pid)
         alive = server.poll() is None
     finally:
-        stop_server(server)
+        if server is not None:
+            stop_server(server)
+        if postgres_url is not None:
+            engines.drop_database(postgres_url)
         shutil.rmtree(workdir, ignore_errors=True)
 
     rate = result.requests / result.seconds if result.seconds else 0.0
