@@ -1,13 +1,17 @@
-"""Load benchmark: our service against a bare Starlette ceiling and Datasette, with wrk.
+"""Load benchmark: our service on SQLite and on PostgreSQL, against a bare Starlette ceiling
+and Datasette, with wrk.
 
     .venv/bin/python -m bench.run        (or `make bench`, which also runs bench/scale.py)
 
-Builds the database with the real `python -m app build`, then, one endpoint at a time and
-each against a freshly started server on 127.0.0.1, runs wrk with bench/wrk.lua against:
-our service as deployed (response cache on), our service with the response cache off, the
-ceiling (bench/ceiling.py replaying our recorded answers byte for byte) and Datasette on the
-same SQLite file. Prints the numbers and the ratios and writes the "Latest run" section of
-bench/RESULTS.md. Every server it starts is stopped on exit, error or signal.
+Builds the database with the real `python -m app build`: a SQLite file, and a fresh
+PostgreSQL database that it creates (and drops at the end) on the server of
+BENCH_POSTGRES_URL (skipped, with a line saying why, when no PostgreSQL answers there). Then,
+one endpoint at a time and each against a freshly started server on 127.0.0.1, runs wrk with
+bench/wrk.lua against: our service as deployed (response cache on) and with the response
+cache off, on SQLite and on PostgreSQL; the ceiling (bench/ceiling.py replaying our recorded
+answers byte for byte); the bare reference; and Datasette on the same SQLite file. Prints the
+numbers and the ratios and writes the "Latest run" section of bench/RESULTS.md. Every server
+it starts is stopped, and the PostgreSQL database dropped, on exit, error or signal.
 
 Environment (all optional):
   BENCH_DURATION=10      seconds of load per endpoint and server
@@ -21,6 +25,9 @@ Environment (all optional):
                          cost with fewer connections than worker threads
   BENCH_DATASETTE=1      0 skips the Datasette peer
   BENCH_DB=path          serve this existing SQLite file instead of building one
+  BENCH_POSTGRES=1       0 skips the PostgreSQL passes
+  BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres
+                         the PostgreSQL server to build on (its database name is ignored)
 """
 
 import base64
@@ -33,12 +40,16 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bench.results import BENCH, IDLE_BUSY, OUT, ROOT, machine, replace_section, wait_idle
+from tests import engines
 
 DATASETTE_VERSION = "0.65.5"
 DATASETTE_VENV = BENCH / ".venv-datasette"
@@ -321,20 +332,13 @@ def build_database() -> tuple[Path, str]:
             sys.exit(f"BENCH_DB={given} does not exist")
         return path, f"existing file given by BENCH_DB ({path.name}); not built by this run"
     path = OUT / "bench.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "app", "build"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    took = time.perf_counter() - started
-    output = (done.stdout + done.stderr).strip()
+    done, took, last = _app_build(f"sqlite:///{path}")
     if done.returncode:
-        print(output, file=sys.stderr)
+        print((done.stdout + done.stderr).strip(), file=sys.stderr)
         sys.exit(
             "`python -m app build` failed, so there is no database to benchmark. Fix data/, "
             "or point BENCH_DB at an existing database file."
         )
-    last = output.splitlines()[-1] if output else ""
     return path, f"`python -m app build` in {took:.2f} s ({last})"
 
 
@@ -358,8 +362,73 @@ def ensure_datasette() -> Path | None:
     return exe
 
 
-def ours(label: str, db: Path, cache: bool) -> Server:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+@dataclass
+class Postgres:
+    """The fresh PostgreSQL database of this run (dropped at the end), or why there is none."""
+
+    url: str | None = None
+    note: str = ""
+
+    def drop(self) -> None:
+        if self.url is not None:
+            engines.drop_database(self.url)
+            self.url = None
+
+
+POSTGRES = Postgres()
+
+
+def build_postgres() -> Postgres:
+    """A fresh database on the PostgreSQL server of BENCH_POSTGRES_URL, built from data/ by
+    the real `python -m app build`; POSTGRES.url stays None (and .note says why) when there is
+    no server there, BENCH_POSTGRES=0 or the build fails."""
+    if os.environ.get("BENCH_POSTGRES", "1") == "0":
+        POSTGRES.note = "skipped (BENCH_POSTGRES=0)"
+        return POSTGRES
+    server = os.environ.get("BENCH_POSTGRES_URL") or engines.DEFAULT_SERVER
+    problem = engines.server_problem(engines.admin_url(server))
+    if problem is not None:
+        POSTGRES.note = f"skipped: {problem}"
+        return POSTGRES
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    url = engines.create_database(
+        make_url(server).set(database=name).render_as_string(hide_password=False)
+    )
+    POSTGRES.url = url
+    with engines._connect(engines.admin_url(url)) as connection:
+        version = connection.execute("SHOW server_version").fetchone()
+    server_version = str(version[0]).split()[0] if version else "?"
+    done, took, last = _app_build(url)
+    if done.returncode:
+        print((done.stdout + done.stderr).strip(), file=sys.stderr)
+        POSTGRES.drop()
+        POSTGRES.note = "skipped: `python -m app build` failed on PostgreSQL (output above)"
+        return POSTGRES
+    POSTGRES.note = (
+        f"PostgreSQL {server_version}, a fresh database {name} (dropped after the run), "
+        f"`python -m app build` in {took:.2f} s ({last})"
+    )
+    return POSTGRES
+
+
+def _app_build(database_url: str) -> tuple[subprocess.CompletedProcess[str], float, str]:
+    """`python -m app build` into `database_url`: the process, its seconds, its last line."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "build", "--quiet"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    took = time.perf_counter() - started
+    output = (done.stdout + done.stderr).strip()
+    return done, took, output.splitlines()[-1] if output else ""
+
+
+def ours(label: str, database_url: str, cache: bool) -> Server:
+    env = {**os.environ, "DATABASE_URL": database_url}
     env.pop("RESPONSE_CACHE_ENTRIES", None)
     if not cache:
         env["RESPONSE_CACHE_ENTRIES"] = "0"
@@ -430,10 +499,43 @@ def report(results: list[Result], db_note: str, notes: list[str]) -> str:
                 same = a.connections == b.connections
                 cells += [_ratio(a.rps, b.rps), _ratio(a.p(50), b.p(50)) if same else "n/a"]
             lines.append(f"| {endpoint} | {label} | " + " | ".join(cells) + " |")
-    lines += ["", *targets(by)]
+    lines += ["", *engines_side_by_side(by), "", *targets(by)]
     if notes:
         lines += ["", *[f"- {note}" for note in notes]]
     return "\n".join(lines)
+
+
+def engines_side_by_side(by: dict[tuple[str, str], Result]) -> list[str]:
+    """Each endpoint on SQLite and on PostgreSQL, cached and uncached, in one row each."""
+    lines = [
+        "SQLite and PostgreSQL side by side (the same service, the same data, the same load; "
+        "PG/SQLite of req/s, below 1 = PostgreSQL is slower):",
+        "",
+        "| endpoint | response cache | SQLite req/s | p50 ms | p99 ms | errors "
+        "| PostgreSQL req/s | p50 ms | p99 ms | errors | PG/SQLite req/s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def cells(r: Result | None) -> str:
+        if r is None:
+            return "n/a | n/a | n/a | n/a"
+        errors = r.wrk["non_2xx_3xx"] + r.socket_errors
+        return (
+            f"{_num(r.rps, '{:,.0f}')} | {_num(r.p(50), '{:.2f}')} | "
+            f"{_num(r.p(99), '{:.2f}')} | {errors:,}"
+        )
+
+    for endpoint in dict.fromkeys(e for e, _ in by):
+        for cache, sqlite, postgres in (
+            ("on", "ours", "ours-pg"),
+            ("off", "ours-nocache", "ours-pg-nocache"),
+        ):
+            a, b = by.get((endpoint, sqlite)), by.get((endpoint, postgres))
+            if a is None and b is None:
+                continue
+            ratio = _ratio(b.rps, a.rps) if a is not None and b is not None else "n/a"
+            lines.append(f"| {endpoint} | {cache} | {cells(a)} | {cells(b)} | {ratio} |")
+    return lines
 
 
 def targets(by: dict[tuple[str, str], Result]) -> list[str]:
@@ -507,47 +609,60 @@ def main() -> int:
         return _run()
     finally:
         stop_all()
+        POSTGRES.drop()
 
 
 def _run() -> int:
     db, db_note = build_database()
     print(f"database: {db_note}")
+    postgres = build_postgres()
+    print(f"PostgreSQL: {postgres.note}")
     datasette = ensure_datasette() if os.environ.get("BENCH_DATASETTE", "1") != "0" else None
     results: list[Result] = []
     notes: list[str] = []
-    etag: str | None = None
-    passes = [("ours", True, CONNECTIONS)]
-    if os.environ.get("BENCH_NOCACHE", "1") != "0":
-        passes.append(("ours-nocache", False, CONNECTIONS))
+    if postgres.url is None:
+        notes.append(f"PostgreSQL {postgres.note}; the ours-pg rows are missing.")
+    # The list's ETag on each engine, for the 304 endpoint (label prefix -> ETag).
+    etags: dict[str, str | None] = {}
+    nocache = os.environ.get("BENCH_NOCACHE", "1") != "0"
+    sqlite_url = f"sqlite:///{db}"
+    passes = [("ours", sqlite_url, True, CONNECTIONS)]
+    if nocache:
+        passes.append(("ours-nocache", sqlite_url, False, CONNECTIONS))
         if LOW_CONNECTIONS > 0:
-            passes.append((f"ours-nocache-c{LOW_CONNECTIONS}", False, LOW_CONNECTIONS))
+            passes.append((f"ours-nocache-c{LOW_CONNECTIONS}", sqlite_url, False, LOW_CONNECTIONS))
+    if postgres.url is not None:
+        passes.append(("ours-pg", postgres.url, True, CONNECTIONS))
+        if nocache:
+            passes.append(("ours-pg-nocache", postgres.url, False, CONNECTIONS))
     ceiling_argv = [sys.executable, "-m", "uvicorn", "bench.ceiling:app", "--host", "127.0.0.1"]
 
     # Endpoint by endpoint, every server in turn, so the ratios compare loads run close together.
     for ep in ENDPOINTS:
         print(f"{ep.name}:")
-        inm = None
-        if ep.conditional:
-            if etag is None:
-                note = f"no ETag on GET {ep.path}: the 304 case cannot be measured"
-                notes.append(note + ".")
-                results.append(Result(ep.name, "ours", ep.path, note=note))
-                print(f"  skipped: {note}")
-                continue
-            inm = etag
         fixture = None
-        for label, cache, connections in passes:
-            server = ours(label, db, cache)
+        inm = None
+        for label, database_url, cache, connections in passes:
+            engine = "ours-pg" if label.startswith("ours-pg") else "ours"
+            if ep.conditional:
+                inm = etags.get(engine)
+                if inm is None:
+                    note = f"no ETag on GET {ep.path}: the 304 case cannot be measured"
+                    notes.append(f"{label}: {note}.")
+                    results.append(Result(ep.name, label, ep.path, note=note))
+                    print(f"  {label}: skipped: {note}")
+                    continue
+            server = ours(label, database_url, cache)
             result, answer = measure(server, ep.name, ep.path, inm, connections)
             results.append(result)
             if answer is None:
                 continue
             status, headers, body = answer
+            if label == engine and ep.name == "list":
+                etags[engine] = dict((k.lower(), v) for k, v in headers).get("etag")
+                if etags[engine] is None:
+                    notes.append(f"{label}: GET {ep.path} carries no ETag.")
             if label == "ours":
-                if ep.name == "list":
-                    etag = dict((k.lower(), v) for k, v in headers).get("etag")
-                    if etag is None:
-                        notes.append(f"GET {ep.path} carries no ETag.")
                 path, _, query = ep.path.partition("?")
                 fixture = {
                     "path": path,
@@ -568,7 +683,8 @@ def _run() -> int:
             fixture_file.write_text(json.dumps([fixture]), encoding="utf-8")
             env = {**os.environ, "BENCH_CEILING_FIXTURES": str(fixture_file)}
             argv = [*ceiling_argv, "--port", "{port}", *UVICORN_ARGS]
-            results.append(measure(Server("ceiling", argv, env, "/"), ep.name, ep.path, inm)[0])
+            ceiling = Server("ceiling", argv, env, "/")
+            results.append(measure(ceiling, ep.name, ep.path, fixture["if_none_match"])[0])
         if ep.reference:
             env = {**os.environ, "BENCH_REFERENCE_DB": str(db)}
             argv = [
@@ -606,7 +722,7 @@ def _run() -> int:
             f"(column 'busy before'); those rows are low and the run is noisy."
         )
 
-    text = report(results, db_note, notes)
+    text = report(results, f"SQLite: {db_note}; PostgreSQL: {postgres.note}", notes)
     replace_section("Latest run", text)
     (OUT / "latest.json").write_text(
         json.dumps([r.__dict__ for r in results], indent=1, default=str), encoding="utf-8"
