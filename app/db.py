@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlmodel import create_engine
 
 # A dataset schema on PostgreSQL: `dataset_` and a zero-padded build number, so the newest
@@ -26,8 +26,19 @@ NEWEST_SCHEMA = (
     "SELECT nspname FROM pg_catalog.pg_namespace "
     "WHERE nspname ~ '^dataset_[0-9]{8}$' ORDER BY nspname DESC LIMIT 1"
 )
+# The same in one round trip for a serving transaction: the newest schema (its oid too, so a
+# schema dropped and made again under the same name is told apart) and, in the same
+# statement, the transaction's search_path set to it (set_config(..., true) is SET LOCAL).
+USE_NEWEST_DATASET = (
+    "SELECT s.oid::int8, s.nspname, "
+    "set_config('search_path', quote_ident(s.nspname) || ', public', true) "
+    "FROM (SELECT oid, nspname FROM pg_catalog.pg_namespace "
+    "WHERE nspname ~ '^dataset_[0-9]{8}$' ORDER BY nspname DESC LIMIT 1) AS s"
+)
 # SQLSTATE of a statement cancelled by statement_timeout (PostgreSQL's query_canceled).
 QUERY_CANCELED = "57014"
+# PostgreSQL: a pooled connection idle for longer than this is pinged before it is used.
+PING_AFTER_IDLE_S = 1.0
 
 
 def engine_url(url: str) -> URL:
@@ -155,15 +166,47 @@ def _text_without_nul(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.adapters.register_dumper(str, BinaryText)
 
 
+def _ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """Ping a pooled connection before use only when it has been idle over `idle_s` seconds.
+
+    A connection the server or the network dropped (a restart, an idle timeout) is found by a
+    ping and replaced before the request uses it (the pool retries on DisconnectionError),
+    as SQLAlchemy's pool_pre_ping does; but a connection back in the pool for less than
+    `idle_s` was working a moment ago, so under load no request pays a round trip for a
+    ping. A server lost in that moment fails the requests using it, as it would mid-request
+    anyway, and its first disconnect error makes the pool replace every older connection.
+    """
+
+    @event.listens_for(engine.pool, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since <= idle_s:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the driver's error: this connection is gone
+            raise DisconnectionError(f"connection idle for {idle_s} s failed its ping") from exc
+
+
 def make_read_engine(
-    url: str, statement_timeout_ms: int = 0, pool_size: int = 40, pool_timeout: float = 5
+    url: str,
+    statement_timeout_ms: int = 0,
+    pool_size: int = 40,
+    pool_timeout: float = 5,
+    ping_after_idle_s: float = PING_AFTER_IDLE_S,
 ) -> Engine:
     """An engine for serving, which cannot write.
 
     SQLite: the file is opened read-only. PostgreSQL: every transaction is READ ONLY and
     REPEATABLE READ (one snapshot per request), with `statement_timeout` set by the server.
     The pool holds `pool_size` connections (one per worker thread) and a request waits at
-    most `pool_timeout` seconds for one (then 503).
+    most `pool_timeout` seconds for one (then 503). A PostgreSQL connection idle in the pool
+    for over `ping_after_idle_s` seconds is pinged before use (see `_ping_when_idle`).
     """
     parsed = engine_url(url)
     if parsed.get_backend_name() == "postgresql":
@@ -183,9 +226,9 @@ def make_read_engine(
             pool_size=pool_size,
             max_overflow=0,
             pool_timeout=pool_timeout,
-            pool_pre_ping=True,
         )
         event.listen(engine, "connect", _text_without_nul)
+        _ping_when_idle(engine, ping_after_idle_s)
         return engine
     path = sqlite_path(url)
     if path is None:
@@ -214,30 +257,52 @@ def newest_schema(connection: Connection) -> str | None:
 def use_newest_dataset(connection: Connection) -> str | None:
     """Point the connection's current transaction at the newest dataset (PostgreSQL).
 
-    Both statements run in the transaction's snapshot, so every later statement of the
+    One statement, run in the transaction's snapshot, finds the newest dataset schema and
+    sets the transaction's search_path to it (SET LOCAL), so every later statement of the
     transaction reads the one dataset that was newest when it began. A no-op on SQLite.
     """
     if connection.dialect.name != "postgresql":
         return None
-    schema = newest_schema(connection)
+    row = connection.exec_driver_sql(USE_NEWEST_DATASET).first()
+    # The SQL's pattern is SCHEMA_NAME's, and set_config quoted the name as an identifier.
+    schema = str(row[1]) if row is not None and SCHEMA_NAME.match(str(row[1])) else None
     connection.info["dataset_schema"] = schema
-    if schema is not None:
-        # The name matched SCHEMA_NAME, so it is safe to quote into SQL.
-        connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema}", public')
+    connection.info["dataset_key"] = (int(row[0]), schema) if schema and row else None
     return schema
 
 
-def version_of(connection: Connection) -> str | None:
-    """The dataset version the connection reads (after `use_newest_dataset` on PostgreSQL)."""
-    if connection.dialect.name == "postgresql" and not connection.info.get("dataset_schema"):
-        return None  # no build yet (and a failed query would abort the transaction)
+# The version of a dataset schema, by (oid, name): a schema is made and filled in one
+# transaction and never written again, so its version is read once. Keep a few entries.
+Versions = dict[tuple[int, str], str]
+KNOWN_VERSIONS = 16
+
+
+def version_of(connection: Connection, known: Versions | None = None) -> str | None:
+    """The dataset version the connection reads (after `use_newest_dataset` on PostgreSQL).
+
+    `known` (PostgreSQL): versions already read, by dataset schema; the schema's version is
+    taken from there, or read and put there.
+    """
+    key = None
+    if connection.dialect.name == "postgresql":
+        if not connection.info.get("dataset_schema"):
+            return None  # no build yet (and a failed query would abort the transaction)
+        key = connection.info.get("dataset_key")
+        if known is not None and key in known:
+            return known[key]
     try:
         value = connection.exec_driver_sql(
             "SELECT dataset_version FROM build_info WHERE id = 1"
         ).scalar()
     except SQLAlchemyError:
         return None
-    return str(value) if value is not None else None
+    if value is None:
+        return None
+    if known is not None and key is not None:
+        if len(known) >= KNOWN_VERSIONS:
+            known.clear()
+        known[key] = str(value)
+    return str(value)
 
 
 class Database:
@@ -266,6 +331,7 @@ class Database:
         self.check_interval = check_interval
         self._checked = 0.0
         self.schema: str | None = None  # PostgreSQL: the dataset schema of `version`
+        self.versions: Versions = {}  # PostgreSQL: dataset versions by schema, read once
         self._stamp = self._file_stamp()
         self.engine = self._engine()
         self.version = self._read_version()
@@ -279,7 +345,7 @@ class Database:
         try:
             with self.engine.connect() as connection, connection.begin():
                 self.schema = use_newest_dataset(connection)
-                return version_of(connection)
+                return version_of(connection, self.versions)
         except SQLAlchemyError:
             return None
 

@@ -34,7 +34,7 @@ def get_session(request: Request) -> Iterator[Session]:
             # PostgreSQL: the transaction (one REPEATABLE READ snapshot) reads the newest
             # dataset schema it sees, for every statement of the request.
             use_newest_dataset(connection)
-            version = version_of(connection)
+            version = version_of(connection, database.versions)
             request.state.dataset_version = version
             database.seen(connection, version)
 

@@ -29,8 +29,10 @@ from app.db import (
     make_write_engine,
     sqlite_path,
     use_newest_dataset,
+    version_of,
 )
 from app.loader.build import build
+from tests import engines
 from tests.conftest import COLLECTION_KEYS, DATA_DIR
 
 Records = dict[str, list[dict[str, Any]]]
@@ -559,6 +561,87 @@ def test_postgres_request_reads_one_read_only_snapshot(
 
 def _project_columns(connection: Any) -> list[str]:
     return [c["name"] for c in inspect(connection).get_columns("project")]
+
+
+def _terminate_backend(database_url: str, pid: int) -> None:
+    """End one server process of PostgreSQL, as a restart or a dropped connection would."""
+    with engines._connect(engines.admin_url(database_url)) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
+
+
+@pytest.mark.postgres
+def test_postgres_connection_dropped_while_idle_is_replaced_before_use(database_url: str) -> None:
+    """A pooled connection idle for longer than the ping threshold is pinged at checkout; one
+    the server dropped meanwhile is replaced, and the request never sees the error."""
+    engine = make_read_engine(database_url, pool_size=2, ping_after_idle_s=0.05)
+    try:
+        with engine.connect() as connection:
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        _terminate_backend(database_url, int(pid))
+        time.sleep(0.2)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_connection_used_a_moment_ago_is_not_pinged(database_url: str) -> None:
+    """Under load no checkout pays a ping's round trip: a connection back in the pool for less
+    than the threshold is used as it is. If the server dropped it in that moment, the one
+    request using it fails (as a request running at that moment would), and the pool then
+    replaces every older connection."""
+    engine = make_read_engine(database_url, pool_size=2, ping_after_idle_s=60)
+    pings: list[object] = []
+    ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection: Any) -> bool:
+        pings.append(dbapi_connection)
+        return ping(dbapi_connection)
+
+    engine.dialect.do_ping = counted  # type: ignore[method-assign]
+    try:
+        with engine.connect() as connection:
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() == pid
+        assert pings == []
+        _terminate_backend(database_url, int(pid))
+        with pytest.raises(DBAPIError) as lost, engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        assert lost.value.connection_invalidated
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_transaction_finds_its_dataset_in_one_statement(database_url: str) -> None:
+    """use_newest_dataset points the transaction at the newest schema in one statement (the
+    search_path is local to the transaction), and a dataset schema's version is read once:
+    version_of takes it from the versions already known, by schema oid and name."""
+    database = Database(database_url)
+    try:
+        with database.connect() as connection:
+            schema = connection.info["dataset_schema"]
+            assert schema and connection.exec_driver_sql("SHOW search_path").scalar() == (
+                f"{schema}, public"
+            )
+            oid = connection.exec_driver_sql(
+                "SELECT oid::int8 FROM pg_namespace WHERE nspname = %(name)s", {"name": schema}
+            ).scalar()
+            assert connection.info["dataset_key"] == (oid, schema)
+            known: dict[tuple[int, str], str] = {}
+            version = version_of(connection, known)
+            assert version and known == {(oid, schema): version}
+            known[(oid, schema)] = "remembered"
+            assert version_of(connection, known) == "remembered"
+            assert version_of(connection) == version
+        with database.engine.connect() as connection:  # a new transaction: the default path
+            assert connection.exec_driver_sql("SHOW search_path").scalar() != f"{schema}, public"
+    finally:
+        database.close()
 
 
 def test_text_holding_a_nul_character_equals_and_finds_nothing(client: TestClient) -> None:
