@@ -34,6 +34,15 @@ see bench/README.md for how to run it. Method, in short:
   Measured as deployed (response cache on, "ours") and with `RESPONSE_CACHE_ENTRIES=0`
   ("ours-nocache"), which shows the cost of the route itself (every cache miss pays it),
   at the same connections and at 8 ("ours-nocache-c8", fewer than the worker threads).
+- **Ours on PostgreSQL**: the same server and settings on a fresh PostgreSQL database that
+  the harness creates, builds with `python -m app build` and drops ("ours-pg",
+  "ours-pg-nocache"; skipped, with a line saying why, when no PostgreSQL server answers).
+  The paths differ by engine: on SQLite, collection lists and items (list, item, csv, and
+  the uncached 304) are answered by the direct compiled read path beside the framework
+  (app/api/direct_reads.py); on PostgreSQL they go through the FastAPI routes (a session in
+  a worker thread, one READ ONLY, REPEATABLE READ transaction per request, SQL over loopback
+  TCP). Search goes through the routes on both (FTS5 on SQLite, tsvector and pg_trgm on
+  PostgreSQL). A table shows both engines side by side.
 - **Ceiling**: bench/ceiling.py, a bare async Starlette app on the same uvicorn settings that
   replays, byte for byte, the status, headers and body our service gave for each request.
 - **Peer**: Datasette (pinned, own virtualenv) serving the same SQLite file immutably (`-i`):
