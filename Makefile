@@ -26,14 +26,14 @@ $(VENV)/.python: FORCE
 	  $(BIN)/python -m pip install --quiet --upgrade pip && echo "$$want" > $@; \
 	fi
 
-# What serving needs, and only that.
+# What serving needs, and only that (the PostgreSQL driver included, for DATABASE_URL=postgresql:).
 $(SERVE_STAMP): pyproject.toml $(VENV)/.python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[postgres]'
 	touch $@
 
 # The dev tools (pytest, ruff, mypy, ...) on top, for `make test` and friends.
 $(DEV_STAMP): pyproject.toml $(SERVE_STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	touch $@
 
 install-serve: $(SERVE_STAMP)  ## create .venv with what serving needs
@@ -55,8 +55,8 @@ lint: install  ## ruff and mypy, as configured in pyproject.toml
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/mypy
 
-test: install build lint  ## set up, build, lint, then run the test suite
-	$(BIN)/python -m pytest -q
+test: install build lint  ## set up, build, lint, then the suite on SQLite and PostgreSQL (if reachable)
+	$(BIN)/python -m tests.engines -q
 
 # Spectral (npm, fetched by npx on first use) lints the OpenAPI document with spectral:oas.
 SPECTRAL ?= npx --yes @stoplight/spectral-cli@6

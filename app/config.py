@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(
         default=2000, description="Time limit of one SQL statement; past it the request gets 503."
     )
+    pool_timeout_s: float = Field(
+        default=2.0,
+        description="Longest wait, in seconds, for a free database connection (then 503).",
+    )
+    version_check_s: float = Field(
+        default=0.5,
+        description="PostgreSQL: how often, in seconds, the service checks for a new build.",
+    )
     response_cache_entries: int = Field(
         default=4096, description="Responses kept in memory per dataset version (0 disables)."
     )

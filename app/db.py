@@ -1,18 +1,57 @@
-"""Database engines: a writable one for the build, a read-only one for serving."""
+"""Database engines: a writable one for the build, a read-only one for serving.
+
+Two engines are supported. SQLite (the default) is one file that a build replaces atomically.
+PostgreSQL (the shared engine for replicas) keeps each build in its own schema,
+`dataset_<n>`, created and filled in one transaction; readers use the newest schema their
+snapshot sees, so a build becomes visible all at once, schema changes included.
+"""
 
 import json
+import re
+import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import create_engine
+
+# A dataset schema on PostgreSQL: `dataset_` and a zero-padded build number, so the newest
+# sorts last. Extensions (pg_trgm) live in `public`, which stays on the search path.
+SCHEMA_PREFIX = "dataset_"
+SCHEMA_NAME = re.compile(r"^dataset_\d{8}$")
+NEWEST_SCHEMA = (
+    "SELECT nspname FROM pg_catalog.pg_namespace "
+    "WHERE nspname ~ '^dataset_[0-9]{8}$' ORDER BY nspname DESC LIMIT 1"
+)
+# SQLSTATE of a statement cancelled by statement_timeout (PostgreSQL's query_canceled).
+QUERY_CANCELED = "57014"
+
+
+def engine_url(url: str) -> URL:
+    """`url` as SQLAlchemy should open it: PostgreSQL URLs use the psycopg 3 driver.
+
+    `postgresql://` (and Heroku-style `postgres://`) would otherwise mean psycopg2, which the
+    `postgres` extra does not install.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def is_postgres(url: str) -> bool:
+    """True when `url` names a PostgreSQL database."""
+    return engine_url(url).get_backend_name() == "postgresql"
 
 
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
-    parsed = make_url(url)
+    parsed = engine_url(url)
     if (
         parsed.get_backend_name() != "sqlite"
         or not parsed.database
@@ -30,6 +69,11 @@ def _enable_sqlite_foreign_keys(engine: Engine) -> None:
         cursor.close()
 
 
+def _json(obj: object) -> str:
+    # Aliases keep their own script (e.g. Chinese) in the JSON text, so text search finds them.
+    return json.dumps(obj, ensure_ascii=False)
+
+
 def make_write_engine(url: str, scratch: bool = False) -> Engine:
     """An engine for building the database.
 
@@ -39,9 +83,8 @@ def make_write_engine(url: str, scratch: bool = False) -> Engine:
     not synced (SQLite `journal_mode=MEMORY`, `synchronous=OFF`). Without this, each of the
     migrations' DDL statements, run outside a transaction, waits for an fsync.
     """
-    # Aliases keep their own script (e.g. Chinese) in the JSON text, so text search finds them.
-    engine = create_engine(url, json_serializer=lambda obj: json.dumps(obj, ensure_ascii=False))
-    if make_url(url).get_backend_name() == "sqlite":
+    engine = create_engine(engine_url(url), json_serializer=_json)
+    if engine.dialect.name == "sqlite":
         _enable_sqlite_foreign_keys(engine)
         if scratch:
             _write_without_syncing(engine)
@@ -58,7 +101,7 @@ def _write_without_syncing(engine: Engine) -> None:
 
 
 def _limit_statement_time(engine: Engine, timeout_ms: int) -> None:
-    """Abort any SQLite statement running longer than `timeout_ms` (it raises "interrupted")."""
+    """Abort any SQLite statement running longer than `timeout_ms` (SQLITE_INTERRUPT)."""
     limit = timeout_ms / 1000
 
     @event.listens_for(engine, "connect")
@@ -79,59 +122,166 @@ def _limit_statement_time(engine: Engine, timeout_ms: int) -> None:
         conn.info["deadline"][0] = time.monotonic() + limit
 
 
-def make_read_engine(url: str, statement_timeout_ms: int = 0) -> Engine:
-    """An engine for serving; a SQLite file is opened read-only so no route can write."""
+def is_statement_timeout(exc: BaseException) -> bool:
+    """True when a database error is a statement stopped by the time limit.
+
+    Told by error class, never by message text: SQLite's SQLITE_INTERRUPT result code (the
+    progress handler's abort), PostgreSQL's SQLSTATE 57014 (query_canceled).
+    """
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.Error):
+        return getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT
+    return getattr(orig, "sqlstate", None) == QUERY_CANCELED
+
+
+def _text_without_nul(dbapi_connection: Any, _record: Any) -> None:
+    """Send a NUL in a request's text as U+FFFF on this psycopg connection.
+
+    PostgreSQL text cannot hold NUL, so psycopg refuses to send one; SQLite takes it, and
+    no stored text holds one, so such a value equals nothing and finds nothing. U+FFFF (a
+    noncharacter, in no stored text either) keeps that answer instead of an error.
+    """
+    from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
+
+    class Text(StrDumperUnknown):
+        def dump(self, obj: str) -> Any:
+            return super().dump(obj.replace("\x00", "\uffff"))
+
+    class BinaryText(StrBinaryDumper):
+        def dump(self, obj: str) -> Any:
+            return super().dump(obj.replace("\x00", "\uffff"))
+
+    dbapi_connection.adapters.register_dumper(str, Text)
+    dbapi_connection.adapters.register_dumper(str, BinaryText)
+
+
+def make_read_engine(
+    url: str, statement_timeout_ms: int = 0, pool_size: int = 40, pool_timeout: float = 5
+) -> Engine:
+    """An engine for serving, which cannot write.
+
+    SQLite: the file is opened read-only. PostgreSQL: every transaction is READ ONLY and
+    REPEATABLE READ (one snapshot per request), with `statement_timeout` set by the server.
+    The pool holds `pool_size` connections (one per worker thread) and a request waits at
+    most `pool_timeout` seconds for one (then 503).
+    """
+    parsed = engine_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        options = (
+            "-c default_transaction_read_only=on "
+            "-c default_transaction_isolation=repeatable\\ read "
+            f"-c statement_timeout={max(statement_timeout_ms, 0)}"
+        )
+        engine = create_engine(
+            parsed,
+            # A server that does not answer is a 503 after a few seconds, not a hang.
+            connect_args={
+                "options": options,
+                "application_name": "bilateral-api",
+                "connect_timeout": 5,
+            },
+            pool_size=pool_size,
+            max_overflow=0,
+            pool_timeout=pool_timeout,
+            pool_pre_ping=True,
+        )
+        event.listen(engine, "connect", _text_without_nul)
+        return engine
     path = sqlite_path(url)
     if path is None:
-        return create_engine(url)
+        return create_engine(parsed)
     ro_url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
-    # Connections are taken in worker threads (at most 40 by default), so the pool never
-    # makes a request wait behind another; a short timeout turns a stall into a 503.
+    # Connections are taken in worker threads, so the pool never makes a request wait behind
+    # another; a short timeout turns a stall into a 503.
     engine = create_engine(
         ro_url,
         connect_args={"check_same_thread": False},
-        pool_size=20,
-        max_overflow=40,
-        pool_timeout=5,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=pool_timeout,
     )
     if statement_timeout_ms > 0:
         _limit_statement_time(engine, statement_timeout_ms)
     return engine
 
 
-class Database:
-    """The serving database: a read-only engine that follows atomic rebuilds of the file.
+def newest_schema(connection: Connection) -> str | None:
+    """The newest dataset schema the connection's snapshot sees (PostgreSQL), or None."""
+    name = connection.exec_driver_sql(NEWEST_SCHEMA).scalar()
+    return str(name) if name is not None and SCHEMA_NAME.match(str(name)) else None
 
-    A build replaces the SQLite file with os.replace; open connections keep reading the old
+
+def use_newest_dataset(connection: Connection) -> str | None:
+    """Point the connection's current transaction at the newest dataset (PostgreSQL).
+
+    Both statements run in the transaction's snapshot, so every later statement of the
+    transaction reads the one dataset that was newest when it began. A no-op on SQLite.
+    """
+    if connection.dialect.name != "postgresql":
+        return None
+    schema = newest_schema(connection)
+    connection.info["dataset_schema"] = schema
+    if schema is not None:
+        # The name matched SCHEMA_NAME, so it is safe to quote into SQL.
+        connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema}", public')
+    return schema
+
+
+def version_of(connection: Connection) -> str | None:
+    """The dataset version the connection reads (after `use_newest_dataset` on PostgreSQL)."""
+    if connection.dialect.name == "postgresql" and not connection.info.get("dataset_schema"):
+        return None  # no build yet (and a failed query would abort the transaction)
+    try:
+        value = connection.exec_driver_sql(
+            "SELECT dataset_version FROM build_info WHERE id = 1"
+        ).scalar()
+    except SQLAlchemyError:
+        return None
+    return str(value) if value is not None else None
+
+
+class Database:
+    """The serving database: a read-only engine that follows rebuilds.
+
+    SQLite: a build replaces the file with os.replace; open connections keep reading the old
     file, so each new session checks whether the file changed and, if so, opens a new engine.
+    PostgreSQL: each session reads the newest dataset schema of its snapshot; the version the
+    response cache is keyed by is checked at most every `check_interval` seconds.
     """
 
-    def __init__(self, url: str, statement_timeout_ms: int = 0) -> None:
+    def __init__(
+        self,
+        url: str,
+        statement_timeout_ms: int = 0,
+        pool_size: int = 40,
+        pool_timeout: float = 5,
+        check_interval: float = 0.5,
+    ) -> None:
         self.url = url
         self.path = sqlite_path(url)
+        self.postgres = is_postgres(url)
         self.timeout_ms = statement_timeout_ms
+        self.pool_size = pool_size
+        self.pool_timeout = pool_timeout
+        self.check_interval = check_interval
+        self._checked = 0.0
+        self.schema: str | None = None  # PostgreSQL: the dataset schema of `version`
         self._stamp = self._file_stamp()
-        self.engine = make_read_engine(url, statement_timeout_ms)
+        self.engine = self._engine()
         self.version = self._read_version()
 
-    def _read_version(self) -> str | None:
-        """The dataset version of the open file, or None when there is no readable build."""
-        try:
-            with self.engine.connect() as connection:
-                return self.version_of(connection)
-        except SQLAlchemyError:
-            return None
+    def _engine(self) -> Engine:
+        return make_read_engine(self.url, self.timeout_ms, self.pool_size, self.pool_timeout)
 
-    @staticmethod
-    def version_of(connection: Connection) -> str | None:
-        """The dataset version of the file behind `connection`."""
+    def _read_version(self) -> str | None:
+        """The dataset version now served, or None when there is no readable build."""
+        self._checked = time.monotonic()
         try:
-            value = connection.exec_driver_sql(
-                "SELECT dataset_version FROM build_info WHERE id = 1"
-            ).scalar()
+            with self.engine.connect() as connection, connection.begin():
+                self.schema = use_newest_dataset(connection)
+                return version_of(connection)
         except SQLAlchemyError:
             return None
-        return str(value) if value is not None else None
 
     def _file_stamp(self) -> tuple[int, int] | None:
         if self.path is None:
@@ -142,23 +292,55 @@ class Database:
             return None
         return (stat.st_ino, stat.st_mtime_ns)
 
+    def check_due(self) -> bool:
+        """True when `refresh` would query the database (PostgreSQL, interval elapsed)."""
+        return self.postgres and time.monotonic() - self._checked >= self.check_interval
+
     def refresh(self) -> bool:
-        """Open the new file if a rebuild replaced it; True when it did."""
+        """Follow a rebuild; True when the served dataset changed."""
+        if self.postgres:
+            if not self.check_due():
+                return False
+            self._checked = time.monotonic()  # one check at a time, not one per request
+            before = self.version
+            self.version = self._read_version()
+            return self.version != before
         if self.path is None:
             return False
         stamp = self._file_stamp()
         if stamp is None or stamp == self._stamp:  # unchanged, or removed: keep what is open
             return False
         old = self.engine
-        self.engine, self._stamp = make_read_engine(self.url, self.timeout_ms), stamp
+        self.engine, self._stamp = self._engine(), stamp
         self.version = self._read_version()
         old.dispose(close=False)  # connections in use finish on the old file
         return True
 
     def connect(self) -> Connection:
-        """A connection to the current file."""
+        """A connection to the current dataset, in a transaction (one snapshot) on PostgreSQL.
+
+        The caller closes it; on PostgreSQL closing rolls the read-only transaction back.
+        """
         self.refresh()
-        return self.engine.connect()
+        connection = self.engine.connect()
+        if self.postgres:
+            try:
+                connection.begin()
+                use_newest_dataset(connection)
+            except BaseException:
+                connection.close()
+                raise
+        return connection
+
+    def seen(self, connection: Connection, version: str | None) -> None:
+        """Note the dataset a request read: if newer, it is the one served from now on.
+
+        (PostgreSQL schemas are numbered in build order, so a request that began before a
+        rebuild cannot set the served version back.)
+        """
+        schema = connection.info.get("dataset_schema")
+        if self.postgres and version is not None and schema and schema > (self.schema or ""):
+            self.schema, self.version = schema, version
 
     def close(self) -> None:
         """Close every pooled connection."""

@@ -7,6 +7,7 @@ from fastapi import Depends, Path, Request
 from sqlalchemy import Connection, event
 from sqlmodel import Session
 
+from app.db import use_newest_dataset, version_of
 from app.errors import NotFound, ServiceUnavailable
 from app.models import Source
 from app.queries import lookups
@@ -23,11 +24,19 @@ def get_session(request: Request) -> Iterator[Session]:
     database = getattr(request.app.state, "database", None)
     if database is None:
         raise ServiceUnavailable("The database is not open.")
-    database.refresh()
+    if not database.postgres:
+        # SQLite: open the new file if a rebuild replaced it. (On PostgreSQL the session's
+        # transaction finds the newest dataset itself, so nothing runs before the route reads.)
+        database.refresh()
     with Session(bind=database.engine) as session:
 
         def label(_session: Session, _transaction: Any, connection: Connection) -> None:
-            request.state.dataset_version = database.version_of(connection)
+            # PostgreSQL: the transaction (one REPEATABLE READ snapshot) reads the newest
+            # dataset schema it sees, for every statement of the request.
+            use_newest_dataset(connection)
+            version = version_of(connection)
+            request.state.dataset_version = version
+            database.seen(connection, version)
 
         event.listen(session, "after_begin", label)
         yield session

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import GZipMiddleware
@@ -32,7 +33,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.database = Database(settings.database_url, settings.statement_timeout_ms)
+        # One pooled connection per worker thread (sync routes run in anyio's thread pool),
+        # so a request waits for a connection only when every thread is busy.
+        threads = int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+        app.state.database = Database(
+            settings.database_url,
+            settings.statement_timeout_ms,
+            pool_size=threads,
+            pool_timeout=settings.pool_timeout_s,
+            check_interval=settings.version_check_s,
+        )
         try:
             yield
         finally:

@@ -1,5 +1,16 @@
-"""Fixtures: a database built by the real migrations and loader from the real data/."""
+"""Fixtures: a database built by the real migrations and loader from the real data/.
 
+The engine comes from TEST_DATABASE_URL: unset, the suite builds a temporary SQLite file;
+`postgresql://…/<db>` builds into that (empty, throw-away) PostgreSQL database, and tests
+that need more databases create `<db>_<n>` beside it and drop them afterwards. Tests about
+one engine only carry the `sqlite` or `postgres` marker (and say so in their names); they
+are skipped on the other engine. Tests that never open the database under test carry
+`engine_independent` and run once, in the SQLite run (on PostgreSQL they would repeat
+themselves byte for byte).
+"""
+
+import itertools
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -12,22 +23,77 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from app.config import ROOT, Settings
+from app.db import is_postgres
 from app.errors import PROBLEM_TYPES
 from app.loader.build import build, built_version
 from app.loader.check import dataset_version
 from app.main import create_app
 from app.registry import COLLECTIONS as REGISTRY
+from tests import engines
 
 DATA_DIR = ROOT / "data"
+
+# The database the suite runs on; empty means a temporary SQLite file.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = bool(TEST_DATABASE_URL) and is_postgres(TEST_DATABASE_URL)
+ENGINE = "postgresql" if ON_POSTGRES else "sqlite"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite: about the SQLite engine only (file swap, FTS5)")
+    config.addinivalue_line("markers", "postgres: about the PostgreSQL engine only")
+    config.addinivalue_line(
+        "markers",
+        "engine_independent: never opens the database under test (data checks that fail "
+        "before any connection, a SQLite file of its own), so it runs once, in the SQLite run",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    where = engines.redact(TEST_DATABASE_URL) if TEST_DATABASE_URL else "a temporary file"
+    return f"database engine: {ENGINE} ({where})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    other = "sqlite" if ON_POSTGRES else "postgres"
+    skip = pytest.mark.skip(reason=f"{other} only; this run is on {ENGINE}")
+    # A test that never touches the engine under test would only repeat itself on another.
+    once = pytest.mark.skip(reason="engine-independent: runs once, in the SQLite run")
+    for item in items:
+        if item.get_closest_marker(other):
+            item.add_marker(skip)
+        elif ON_POSTGRES and item.get_closest_marker("engine_independent"):
+            item.add_marker(once)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite file built from data/ exactly as `python -m app build` does."""
-    path = tmp_path_factory.mktemp("db") / "api.sqlite3"
-    url = f"sqlite:///{path}"
+    """The test database, built from data/ exactly as `python -m app build` does."""
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'api.sqlite3'}"
     build(url, DATA_DIR)
     return url
+
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def new_database_url(tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """A function returning the URL of a new, empty database on the engine under test
+    (a file under tmp_path, or a PostgreSQL database dropped when the test ends)."""
+    made: list[str] = []
+
+    def make() -> str:
+        number = next(_database_numbers)
+        if not ON_POSTGRES:
+            return f"sqlite:///{tmp_path / f'db{number}.sqlite3'}"
+        url = engines.create_database(TEST_DATABASE_URL, suffix=f"_{number}")
+        made.append(url)
+        return url
+
+    yield make
+    for url in made:
+        engines.drop_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,9 @@
 """Smoke test of the benchmark harness (bench/): it imports, and synth.py makes a database the
-app serves. No timing is asserted; `make bench` does the measuring."""
+app serves. No timing is asserted; `make bench` does the measuring.
+
+The harness works on SQLite files of its own (synth.py, the reference's sqlite3 reads), so
+these tests run once, in the SQLite run; tests/test_engines_agree.py shows PostgreSQL gives
+the same answers the reference is compared with."""
 
 import base64
 import importlib
@@ -7,12 +11,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
 
 
+@pytest.mark.engine_independent
 def test_harness_modules_import() -> None:
     for name in (
         "bench.results",
@@ -25,6 +31,7 @@ def test_harness_modules_import() -> None:
         importlib.import_module(name)
 
 
+@pytest.mark.engine_independent  # synth.py makes SQLite files (bench/scale.py's databases)
 def test_synth_database_is_served(tmp_path: Path) -> None:
     synth = importlib.import_module("bench.synth")
     path = tmp_path / "synth.sqlite3"
@@ -40,6 +47,7 @@ def test_synth_database_is_served(tmp_path: Path) -> None:
         assert client.get("/v1/projects/project-0").status_code == 200
 
 
+@pytest.mark.engine_independent  # no database at all
 def test_ceiling_replays_recorded_answers(tmp_path: Path) -> None:
     ceiling = importlib.import_module("bench.ceiling")
     fixtures = tmp_path / "fixtures.json"
@@ -69,10 +77,15 @@ def test_ceiling_replays_recorded_answers(tmp_path: Path) -> None:
         assert client.get("/v1/other").status_code == 404
 
 
-def test_reference_reads_the_same_answers_as_the_service(
+@pytest.mark.sqlite
+def test_sqlite_reference_reads_the_same_answers_as_the_service(
     client: TestClient, database_url: str, monkeypatch: Any
 ) -> None:
-    """The bare ASGI reference serves, per request, the bytes the service answers uncached."""
+    """The bare ASGI reference serves, per request, the bytes the service answers uncached.
+
+    SQLite only: the reference reads the SQLite file the build made (sqlite3, no driver of
+    another engine), which is what `make bench` compares against; on PostgreSQL the same
+    answers are checked by tests/test_engines_agree.py (byte-identical to SQLite's)."""
     reference = importlib.import_module("bench.reference")
     monkeypatch.setenv("BENCH_REFERENCE_DB", database_url.removeprefix("sqlite:///"))
     monkeypatch.setattr(reference, "_connection", None)

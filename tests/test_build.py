@@ -13,7 +13,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,13 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from app.config import ROOT
-from tests.conftest import COLLECTIONS
+from app.db import make_write_engine, use_newest_dataset
+from app.loader.build import BUILD_LOCK_KEY
+from tests import engines
+from tests.conftest import COLLECTIONS, ON_POSTGRES, TEST_DATABASE_URL
 
 DATA_DIR = ROOT / "data"
 # Collections whose records cite sources (sources themselves are cited, not citing).
@@ -34,6 +39,10 @@ PROBLEM_LINE = re.compile(
     r"^(?P<file>data/[^:\s]+):(?P<line>\d+)(?::\d+)?: (?P<field>[^:]+): (?P<message>.+)$"
 )
 SUMMARY_LINE = re.compile(r"^\d+ problem\(s\)")
+# A bad data folder fails the checks before the build opens any database, so each kind of
+# mistake is tried once (in the SQLite run); test_every_problem_is_listed_at_once shows on
+# both engines that such a failure leaves the database as it was.
+ENGINE_INDEPENDENT = pytest.mark.engine_independent
 
 
 # ------------------------------------------------------------------------------ running the CLI
@@ -68,14 +77,14 @@ class Run:
         return lines[0]
 
 
-def _env(database: Path, data_dir: Path) -> dict[str, str]:
+def _env(database: Path | str, data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["DATABASE_URL"] = f"sqlite:///{database}"
+    env["DATABASE_URL"] = database if isinstance(database, str) else f"sqlite:///{database}"
     env["DATA_DIR"] = str(data_dir)
     return env
 
 
-def _start(command: str, database: Path, data_dir: Path) -> subprocess.Popen[str]:
+def _start(command: str, database: Path | str, data_dir: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "app", command],
         cwd=ROOT,
@@ -91,7 +100,7 @@ def _finish(process: subprocess.Popen[str]) -> Run:
     return Run(process.returncode, stdout, stderr)
 
 
-def _run(command: str, database: Path, data_dir: Path) -> Run:
+def _run(command: str, database: Path | str, data_dir: Path) -> Run:
     return _finish(_start(command, database, data_dir))
 
 
@@ -99,16 +108,43 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _state(database: Path | str) -> Any:
+    """What a failed build must leave unchanged: a SQLite file's bytes; on PostgreSQL, the
+    dataset schemas and the build the newest one holds."""
+    if isinstance(database, Path):
+        return _sha256(database)
+    engine = make_write_engine(database)
+    try:
+        with engine.connect() as connection, connection.begin():
+            schemas = connection.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dataset%' ORDER BY 1")
+            ).all()
+            use_newest_dataset(connection)
+            info = connection.execute(text("SELECT * FROM build_info")).all()
+            return schemas, info
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
-    """A database built from the real data/ by `python -m app build`."""
-    database = tmp_path_factory.mktemp("built") / "api.sqlite3"
-    return database, _run("build", database, DATA_DIR)
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path | str, Run]]:
+    """A database built from the real data/ by `python -m app build`: a SQLite file, or a
+    new PostgreSQL database when the suite runs on PostgreSQL."""
+    if not ON_POSTGRES:
+        database = tmp_path_factory.mktemp("built") / "api.sqlite3"
+        yield database, _run("build", database, DATA_DIR)
+        return
+    url = engines.create_database(TEST_DATABASE_URL, suffix="_built")
+    try:
+        yield url, _run("build", url, DATA_DIR)
+    finally:
+        engines.drop_database(url)
 
 
 # ------------------------------------------------------------------------------ the real data
 
 
+@ENGINE_INDEPENDENT
 def test_validate_real_data_passes_and_writes_nothing(tmp_path: Path) -> None:
     database = tmp_path / "never" / "api.sqlite3"
     run = _run("validate", database, DATA_DIR)
@@ -119,14 +155,15 @@ def test_validate_real_data_passes_and_writes_nothing(tmp_path: Path) -> None:
     assert not database.parent.exists()
 
 
-def test_build_real_data_passes(built: tuple[Path, Run], dataset: dict[str, Any]) -> None:
+def test_build_real_data_passes(built: tuple[Path | str, Run], dataset: dict[str, Any]) -> None:
     database, run = built
     assert run.returncode == 0, run.stderr
-    assert database.is_file()
-    with sqlite3.connect(database) as connection:
+    engine = make_write_engine(database if isinstance(database, str) else f"sqlite:///{database}")
+    with engine.connect() as connection, connection.begin():
+        use_newest_dataset(connection)
         (version, built_at) = connection.execute(
-            "SELECT dataset_version, built_at FROM build_info"
-        ).fetchone()
+            text("SELECT dataset_version, built_at FROM build_info")
+        ).one()
         tables = {
             "sources": "source",
             "people": "person",
@@ -140,15 +177,18 @@ def test_build_real_data_passes(built: tuple[Path, Run], dataset: dict[str, Any]
             "indicators": "indicator",
         }
         for collection, table in tables.items():
-            (count,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+            count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
             assert count == len(dataset[collection]), collection
+    engine.dispose()
     assert version and version in run.stdout
     assert built_at
-    # No staging file is left next to the database.
-    assert sorted(p.name for p in database.parent.iterdir()) == [database.name]
+    if isinstance(database, Path):
+        # No staging file is left next to the database.
+        assert sorted(p.name for p in database.parent.iterdir()) == [database.name]
 
 
-def test_build_again_replaces_the_database(data_copy: Path, tmp_path: Path) -> None:
+@pytest.mark.sqlite
+def test_sqlite_build_again_replaces_the_file(data_copy: Path, tmp_path: Path) -> None:
     database = tmp_path / "db" / "api.sqlite3"
     first = _run("build", database, data_copy)
     assert first.returncode == 0, first.stderr
@@ -165,6 +205,98 @@ def test_build_again_replaces_the_database(data_copy: Path, tmp_path: Path) -> N
         (rows,) = connection.execute("SELECT count(*) FROM build_info").fetchone()
         assert rows == 1
     assert sorted(p.name for p in database.parent.iterdir()) == [database.name]
+
+
+def _schemas(url: str) -> list[str]:
+    engine = make_write_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dataset%' ORDER BY 1")
+            )
+            return [row[0] for row in rows]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_build_again_switches_to_a_new_schema(
+    data_copy: Path, new_database_url: Callable[[], str]
+) -> None:
+    url = new_database_url()
+    first = _run("build", url, data_copy)
+    assert first.returncode == 0, first.stderr
+    assert _schemas(url) == ["dataset_00000001"]
+    again = _run("build", url, data_copy)
+    assert again.returncode == 0, again.stderr
+    # Same dataset version, same number of rows, nothing added, removed or changed.
+    assert first.stdout.split()[:3] == again.stdout.split()[:3]  # built dataset <version>
+    assert "(unchanged)" in again.stdout
+    assert "records 0 added, 0 removed, 0 changed" in again.stdout
+    # The new schema is served; the previous one stays for requests that began before.
+    assert _schemas(url) == ["dataset_00000001", "dataset_00000002"]
+    third = _run("build", url, data_copy)
+    assert third.returncode == 0, third.stderr
+    assert _schemas(url) == ["dataset_00000002", "dataset_00000003"]
+    state = _state(url)
+    assert len(state[1]) == 1  # one build_info row, in the newest schema
+
+
+@pytest.mark.postgres
+def test_postgres_second_build_waits_for_the_first(new_database_url: Callable[[], str]) -> None:
+    """Two builds at once: the second waits for the first's lock, then builds cleanly (no
+    ForeignKeyViolation from interleaved loads)."""
+    url = new_database_url()
+    engine = make_write_engine(url)
+    try:
+        with engine.connect() as holder, holder.begin():
+            # Hold the build lock as a running build does.
+            holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BUILD_LOCK_KEY})
+            waiting = _start("build", url, DATA_DIR)
+            deadline = time.monotonic() + 60
+            while not _waits_on_advisory_lock(engine) and time.monotonic() < deadline:
+                assert waiting.poll() is None, waiting.communicate()
+                time.sleep(0.2)
+            assert _waits_on_advisory_lock(engine), "the second build did not wait for the lock"
+            assert _schemas(url) == []
+        run = _finish(waiting)
+    finally:
+        engine.dispose()
+    assert run.returncode == 0, run.stderr
+    assert "another build of this database is running; waiting" in run.stderr
+    assert _schemas(url) == ["dataset_00000001"]
+
+
+def _waits_on_advisory_lock(engine: Any) -> bool:
+    with engine.connect() as connection:
+        return bool(
+            connection.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            ).scalar()
+        )
+
+
+@pytest.mark.postgres
+def test_postgres_database_refusing_writes_fails_the_build_cleanly(
+    new_database_url: Callable[[], str],
+) -> None:
+    url = new_database_url()
+    name = url.rsplit("/", 1)[1]
+    engine = make_write_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(
+                text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+            )
+            connection.commit()
+    finally:
+        engine.dispose()
+    run = _run("build", url, DATA_DIR)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    (line,) = run.problems
+    assert re.match(r"^postgresql\+psycopg://\S+:0: \(database\): ReadOnlySqlTransaction: ", line)
+    assert SUMMARY_LINE.match(run.stderr.splitlines()[-1])
 
 
 # ------------------------------------------------------------------------------ corrupting a copy
@@ -247,7 +379,7 @@ def _occurrences(text: str, excerpt: str) -> int:
 
 
 @pytest.fixture
-def failing(built: tuple[Path, Run], data_copy: Path, tmp_path: Path) -> Callable[..., Run]:
+def failing(built: tuple[Path | str, Run], data_copy: Path, tmp_path: Path) -> Callable[..., Run]:
     """Run `build` (on a copy of a good database) on the corrupted data copy, and `validate`
     too unless told not to (it runs the same checks; the suite keeps to its time budget);
     check what every failure must satisfy, and hand the build's run back for the specifics."""
@@ -255,10 +387,14 @@ def failing(built: tuple[Path, Run], data_copy: Path, tmp_path: Path) -> Callabl
     assert first.returncode == 0, f"the real data must build first:\n{first.stderr}"
 
     def run(validate: bool = False) -> Run:
-        database = tmp_path / "db" / "api.sqlite3"
-        database.parent.mkdir()
-        shutil.copyfile(good, database)
-        before = _sha256(database)
+        database: Path | str
+        if isinstance(good, str):
+            database = good  # a failed build changes nothing, so one database serves all
+        else:
+            database = tmp_path / "db" / "api.sqlite3"
+            database.parent.mkdir()
+            shutil.copyfile(good, database)
+        before = _state(database)
         never = tmp_path / "never" / "api.sqlite3"
         processes = {"build": _start("build", database, data_copy)}
         if validate:
@@ -274,13 +410,15 @@ def failing(built: tuple[Path, Run], data_copy: Path, tmp_path: Path) -> Callabl
             assert runs["validate"].problems == runs["build"].problems
             assert not never.parent.exists()  # validate writes nothing
         # The existing database is untouched, and nothing is left beside it.
-        assert _sha256(database) == before
-        assert sorted(p.name for p in database.parent.iterdir()) == [database.name]
+        assert _state(database) == before
+        if isinstance(database, Path):
+            assert sorted(p.name for p in database.parent.iterdir()) == [database.name]
         return runs["build"]
 
     return run
 
 
+@ENGINE_INDEPENDENT
 def test_yaml_syntax_error(data_copy: Path, failing: Callable[..., Run]) -> None:
     awards = DataFile(data_copy, "awards.yaml")
     record = awards.records("awards")[0]
@@ -294,6 +432,7 @@ def test_yaml_syntax_error(data_copy: Path, failing: Callable[..., Run]) -> None
     assert len(run.problems) == 1  # and no follow-on problem elsewhere
 
 
+@ENGINE_INDEPENDENT
 def test_excerpt_not_in_its_source(data_copy: Path, failing: Callable[..., Run]) -> None:
     projects = DataFile(data_copy, "projects.yaml")
     index, citation, (key, value) = next(
@@ -310,6 +449,7 @@ def test_excerpt_not_in_its_source(data_copy: Path, failing: Callable[..., Run])
     assert repr(source) in run.line_starting(prefix)
 
 
+@ENGINE_INDEPENDENT
 def test_unknown_reference(data_copy: Path, failing: Callable[..., Run]) -> None:
     projects = DataFile(data_copy, "projects.yaml")
     record = next(r for r in projects.records("projects") if DataFile.scalar(r, "place"))
@@ -321,6 +461,7 @@ def test_unknown_reference(data_copy: Path, failing: Callable[..., Run]) -> None
     assert "no-such-place" in problem
 
 
+@ENGINE_INDEPENDENT
 def test_truncated_source_text(data_copy: Path, failing: Callable[..., Run]) -> None:
     sources = DataFile(data_copy, "sources.yaml")
     source_ids = [DataFile.scalar(r, "id") for r in sources.records("sources")]
@@ -367,6 +508,7 @@ def test_truncated_source_text(data_copy: Path, failing: Callable[..., Run]) -> 
             assert repr(source_id) in line
 
 
+@ENGINE_INDEPENDENT
 def test_impossible_date(data_copy: Path, failing: Callable[..., Run]) -> None:
     events = DataFile(data_copy, "events.yaml")
     record = next(r for r in events.records("events") if DataFile.scalar(r, "date"))
@@ -378,6 +520,7 @@ def test_impossible_date(data_copy: Path, failing: Callable[..., Run]) -> None:
     assert "2021-02-30" in problem
 
 
+@ENGINE_INDEPENDENT
 def test_duplicate_id(data_copy: Path, failing: Callable[..., Run]) -> None:
     quotes = DataFile(data_copy, "quotes.yaml")
     first, second = quotes.records("quotes")[:2]
@@ -390,6 +533,7 @@ def test_duplicate_id(data_copy: Path, failing: Callable[..., Run]) -> None:
     assert repr(first_id) in problem or str(first_id) in problem
 
 
+@ENGINE_INDEPENDENT
 def test_value_outside_a_vocabulary(data_copy: Path, failing: Callable[..., Run]) -> None:
     projects = DataFile(data_copy, "projects.yaml")
     record = projects.records("projects")[0]
@@ -402,6 +546,7 @@ def test_value_outside_a_vocabulary(data_copy: Path, failing: Callable[..., Run]
     assert "not_a_sector" in run.line_starting(prefix)
 
 
+@ENGINE_INDEPENDENT
 def test_empty_citations(data_copy: Path, failing: Callable[..., Run]) -> None:
     quotes = DataFile(data_copy, "quotes.yaml")
     record = quotes.records("quotes")[-1]
@@ -415,6 +560,7 @@ def test_empty_citations(data_copy: Path, failing: Callable[..., Run]) -> None:
     run.line_starting(f"data/quotes.yaml:{DataFile.line(key)}: citations: ")
 
 
+@ENGINE_INDEPENDENT
 def test_missing_citations(data_copy: Path, failing: Callable[..., Run]) -> None:
     quotes = DataFile(data_copy, "quotes.yaml")
     record = quotes.records("quotes")[-1]
@@ -428,6 +574,7 @@ def test_missing_citations(data_copy: Path, failing: Callable[..., Run]) -> None
     run.line_starting(f"data/quotes.yaml:{DataFile.line(record)}: citations: ")
 
 
+@ENGINE_INDEPENDENT
 def test_ambiguous_excerpt_without_occurrence(
     data_copy: Path, failing: Callable[..., Run], source_texts: dict[str, bytes]
 ) -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from fastapi.testclient import TestClient
 
@@ -14,6 +15,10 @@ from app.config import ROOT, Settings
 from app.loader.build import build
 from app.main import create_app
 from tests.conftest import DATA_DIR
+
+# The guide's example as a curator runs it, on SQLite (the default engine) in a file of its own;
+# tests/test_curator_workflow.py adds a source and its records on the engine under test.
+pytestmark = pytest.mark.engine_independent
 
 GUIDE = DATA_DIR / "README.md"
 # `<!-- example: ACTION [PATH] -->` right before a fenced block of the guide.

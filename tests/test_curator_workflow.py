@@ -1,6 +1,7 @@
 """The curator guide's workflow: a new article and its records need no code change."""
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -16,7 +17,9 @@ ARTICLE = (
 )
 
 
-def test_a_new_source_with_records_builds_and_is_served(data_copy: Path, tmp_path: Path) -> None:
+def test_a_new_source_with_records_builds_and_is_served(
+    data_copy: Path, new_database_url: Callable[[], str]
+) -> None:
     # 1. The text, unchanged, under sources/.
     (data_copy / "sources" / "example-2025-anniversary.txt").write_text(ARTICLE, encoding="utf-8")
     digest = hashlib.sha256(ARTICLE.encode()).hexdigest()
@@ -60,7 +63,7 @@ def test_a_new_source_with_records_builds_and_is_served(data_copy: Path, tmp_pat
         "    excerpt: China and Uzbekistan opened a joint trade office.\n",
         encoding="utf-8",
     )
-    url = f"sqlite:///{tmp_path / 'curated.sqlite3'}"
+    url = new_database_url()
     build(url, data_copy)
     with TestClient(create_app(Settings(database_url=url, data_dir=data_copy))) as client:
         event = client.get("/v1/events/almaty-urumqi-thirty-years").json()

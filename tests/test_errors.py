@@ -1,14 +1,17 @@
 """Every error is an RFC 9457 problem (application/problem+json) and never shows a traceback."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import inspect
 
 from app.config import Settings
+from app.db import make_write_engine, newest_schema
 from app.main import create_app
-from tests.conftest import COLLECTIONS
+from tests.conftest import COLLECTIONS, ON_POSTGRES
 
 
 @pytest.mark.parametrize(
@@ -113,15 +116,42 @@ def test_problem_type_is_stable_per_kind_of_error(client: TestClient) -> None:
     assert invalid != first
 
 
-def test_missing_database_gives_503_problems(
-    tmp_path: Path, settings: Settings, assert_problem: Any
-) -> None:
-    broken = settings.model_copy(
-        update={"database_url": f"sqlite:///{tmp_path / 'missing.sqlite3'}"}
-    )
+def _unbuilt_database_gives_503_problems(url: str, settings: Settings, check: Any) -> None:
+    broken = settings.model_copy(update={"database_url": url})
     with TestClient(create_app(broken), raise_server_exceptions=False) as client:
         assert client.get("/healthz").status_code == 200  # the process is alive
-        assert_problem(client.get("/readyz"), 503)
-        assert_problem(client.get("/v1/projects"), 503)
-        assert_problem(client.get("/v1/meta"), 503)
+        check(client.get("/readyz"), 503)
+        check(client.get("/v1/projects"), 503)
+        check(client.get("/v1/meta"), 503)
+        check(client.get("/v1/search", params={"q": "wind"}), 503)
+
+
+@pytest.mark.sqlite
+def test_sqlite_missing_database_file_gives_503_problems(
+    tmp_path: Path, settings: Settings, assert_problem: Any
+) -> None:
+    _unbuilt_database_gives_503_problems(
+        f"sqlite:///{tmp_path / 'missing.sqlite3'}", settings, assert_problem
+    )
     assert not (tmp_path / "missing.sqlite3").exists()  # serving never creates a database
+
+
+@pytest.mark.postgres
+def test_postgres_database_never_built_gives_503_problems(
+    new_database_url: Callable[[], str], settings: Settings, assert_problem: Any
+) -> None:
+    url = new_database_url()
+    _unbuilt_database_gives_503_problems(url, settings, assert_problem)
+    engine = make_write_engine(url)
+    try:
+        with engine.connect() as connection:  # serving made no schema or table
+            assert newest_schema(connection) is None
+            assert inspect(connection).get_table_names() == []
+    finally:
+        engine.dispose()
+
+
+def test_unreachable_database_gives_503_problems(settings: Settings, assert_problem: Any) -> None:
+    # Nothing listens on port 9 (discard) of loopback: the server is unreachable.
+    url = "postgresql://nobody@127.0.0.1:9/none" if ON_POSTGRES else "sqlite:////nonexistent/x.db"
+    _unbuilt_database_gives_503_problems(url, settings, assert_problem)

@@ -27,7 +27,7 @@ from schemathesis.config import SchemathesisConfig
 from app.config import Settings
 from app.loader.build import build
 from app.main import create_app
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, TEST_DATABASE_URL
 
 MAX_EXAMPLES = 15
 checks.load_all_checks()
@@ -35,7 +35,10 @@ ALL_CHECKS = checks.CHECKS.get_all()
 
 _DB_DIR = Path(tempfile.mkdtemp(prefix="fuzz-db-"))
 atexit.register(shutil.rmtree, _DB_DIR, ignore_errors=True)  # also when no test of it ran
-_SETTINGS = Settings(database_url=f"sqlite:///{_DB_DIR / 'fuzz.sqlite3'}", data_dir=DATA_DIR)
+# The schema is read at import, so the URL is fixed here: the engine under test's database
+# (which the session fixture `database_url` builds), or a file of the fuzz run's own.
+_URL = TEST_DATABASE_URL or f"sqlite:///{_DB_DIR / 'fuzz.sqlite3'}"
+_SETTINGS = Settings(database_url=_URL, data_dir=DATA_DIR)
 # Statuses that refuse a request: 414 (a query string past RequestLimits' 2,048 bytes) is as
 # much a refusal as 422, whatever the parameters say, so both checks count it as such.
 CONFIG = SchemathesisConfig.from_dict(
@@ -50,9 +53,10 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_SETTINGS), 
 
 
 @pytest.fixture(scope="module")
-def built_database() -> Iterator[None]:
+def built_database(database_url: str) -> Iterator[None]:
     """The fuzzed app's database, built from data/ by the real loader."""
-    build(_SETTINGS.database_url, _SETTINGS.data_dir)
+    if not TEST_DATABASE_URL:
+        build(_SETTINGS.database_url, _SETTINGS.data_dir)
     yield
     shutil.rmtree(_DB_DIR, ignore_errors=True)
 

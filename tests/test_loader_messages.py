@@ -19,6 +19,9 @@ from app.loader.messages import closest_passage, explain_yaml_error
 from app.loader.problems import BuildFailed, Problem
 from tests.test_build import DataFile
 
+# The checks run before any database is opened: the same on either engine.
+pytestmark = pytest.mark.engine_independent
+
 
 def _problems(data_dir: Path) -> list[Problem]:
     with pytest.raises(BuildFailed) as failure:

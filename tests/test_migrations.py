@@ -2,10 +2,12 @@
 schema the SQLModel models declare, and go down and up again cleanly.
 
 SQLite virtual tables (the FTS5 search index a migration makes) and their shadow tables cannot
-be described by SQLAlchemy models; they are left out of the comparison, and only they.
+be described by SQLAlchemy models; they are left out of the comparison, and only they (on
+PostgreSQL, the search tables the same migrations make there). The tests run on the engine
+under test, on an empty database.
 """
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,9 +23,9 @@ from app.db import make_write_engine
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Any:
-    """An engine on an empty SQLite file, set up as the build sets up its own."""
-    engine = make_write_engine(f"sqlite:///{tmp_path / 'migrations.sqlite3'}")
+def engine(new_database_url: Callable[[], str]) -> Any:
+    """An engine on an empty database, set up as the build sets up its own."""
+    engine = make_write_engine(new_database_url())
     yield engine
     engine.dispose()
 
@@ -39,7 +41,10 @@ def _downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def _virtual_tables(engine: Engine) -> set[str]:
-    """Virtual tables and their shadow tables (`<name>_data`, `<name>_idx`, ...)."""
+    """Virtual tables and their shadow tables (`<name>_data`, `<name>_idx`, ...); on
+    PostgreSQL, the search tables (UNMODELLED_PREFIX, as migrations/env.py leaves out)."""
+    if engine.dialect.name != "sqlite":
+        return {t for t in inspect(engine).get_table_names() if t.startswith("search_")}
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type='table'"))
         tables = {name: sql or "" for name, sql in rows}

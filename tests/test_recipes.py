@@ -6,6 +6,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.config import ROOT
@@ -22,20 +23,20 @@ def test_the_recipes_name_urls() -> None:
     assert len(URLS) >= 8
 
 
-def test_every_recipe_url_answers(client: TestClient) -> None:
-    for url in URLS:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        query = urlsplit(url).query
-        if "format=csv" in query:
-            assert response.headers["content-type"].startswith("text/csv"), url
-            rows = list(csv.DictReader(io.StringIO(response.text)))
-            assert rows, url
-        elif "format=geojson" in query:
-            assert response.headers["content-type"] == "application/geo+json", url
-            assert response.json()["type"] == "FeatureCollection"
-        else:
-            assert response.headers["content-type"].startswith("application/json"), url
+@pytest.mark.parametrize("url", URLS)
+def test_every_recipe_url_answers(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    query = urlsplit(url).query
+    if "format=csv" in query:
+        assert response.headers["content-type"].startswith("text/csv"), url
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert rows, url
+    elif "format=geojson" in query:
+        assert response.headers["content-type"] == "application/geo+json", url
+        assert response.json()["type"] == "FeatureCollection"
+    else:
+        assert response.headers["content-type"].startswith("application/json"), url
 
 
 def test_spreadsheet_csv_is_the_whole_collection(client: TestClient) -> None:

@@ -8,10 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.middleware import instance_of
+from app.db import is_statement_timeout
 from app.errors import (
     PROBLEM_TYPES,
     APIError,
@@ -160,7 +162,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    if "interrupted" in str(exc):
+    if is_statement_timeout(exc):
         detail = "The query ran past its time limit; narrow the filters or try again."
     else:
         log.error("database error on %s %s: %s", request.method, request.url.path, exc)
@@ -184,7 +186,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(QueryError, _query_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_error)
+    # Any driver error (SQLite or PostgreSQL) and a full connection pool are 503s.
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -130,7 +131,11 @@ class ResponseCache:
         if not cached_path or database is None:
             await self._fill(inner, receive, send, None, conditions)
             return
-        database.refresh()
+        if database.check_due():
+            # A PostgreSQL version check is a query: run it off the event loop.
+            await anyio.to_thread.run_sync(database.refresh)
+        else:
+            database.refresh()
         if database.version is None:
             await self._fill(inner, receive, send, None, conditions)
             return

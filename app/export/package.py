@@ -23,6 +23,7 @@ from sqlmodel import Session, SQLModel, select
 from app import models as m
 from app.api.flat import Column, csv_lines, flat_columns
 from app.config import Settings
+from app.queries.ordering import as_on_sqlite
 from app.queries.parameters import Limits
 from app.registry import COLLECTIONS, Collection
 from app.representations import header_of
@@ -145,7 +146,7 @@ def _table_csv(
     model: type[SQLModel], columns: tuple[Column, ...], order: tuple[str, ...]
 ) -> Callable[[Session, Settings], str]:
     def render(session: Session, _settings: Settings) -> str:
-        statement = select(model).order_by(*(getattr(model, name) for name in order))
+        statement = select(model).order_by(*(as_on_sqlite(getattr(model, name)) for name in order))
         names = [column.name for column in columns]
         rows = [{name: getattr(row, name) for name in names} for row in session.exec(statement)]
         return csv_lines(columns, rows)
@@ -307,12 +308,16 @@ def descriptor(
         raise LookupError("the database holds no build")
     terms: dict[str, list[str]] = {}
     for term in session.exec(
-        select(m.VocabularyTerm).order_by(m.VocabularyTerm.vocabulary, m.VocabularyTerm.position)  # type: ignore[arg-type]
+        select(m.VocabularyTerm).order_by(
+            as_on_sqlite(m.VocabularyTerm.vocabulary), as_on_sqlite(m.VocabularyTerm.position)
+        )
     ):
         terms.setdefault(term.vocabulary, []).append(term.term)
-    sources = session.exec(select(m.Source).order_by(m.Source.id)).all()
+    sources = session.exec(select(m.Source).order_by(as_on_sqlite(m.Source.id))).all()
     credits = session.exec(
-        select(m.SourceCredit).order_by(m.SourceCredit.source_id, m.SourceCredit.position)  # type: ignore[arg-type]
+        select(m.SourceCredit).order_by(
+            as_on_sqlite(m.SourceCredit.source_id), as_on_sqlite(m.SourceCredit.position)
+        )
     ).all()
     people = {p.id: p for p in session.exec(select(m.Person)).all()}
     contributors: list[dict[str, Any]] = [dict(CURATORS)]

@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.config import Settings
-from app.db import make_read_engine
+from app.db import Database
 from app.export.package import descriptor, tables
 
 
@@ -16,17 +16,18 @@ def write_package(settings: Settings, directory: Path) -> list[Path]:
     Each CSV is what the API serves for the resource, byte for byte (UTF-8, CRLF line ends).
     """
     directory.mkdir(parents=True, exist_ok=True)
-    engine = make_read_engine(settings.database_url)
+    # Database.connect: on PostgreSQL, one read-only snapshot of the dataset now served.
+    database = Database(settings.database_url)
     written = []
     try:
-        with Session(engine) as session:
+        with database.connect() as connection, Session(bind=connection) as session:
             package = descriptor(session, settings, lambda table: table.file)
             for table in tables():
                 path = directory / table.file
                 path.write_bytes(table.csv(session, settings).encode("utf-8"))
                 written.append(path)
     finally:
-        engine.dispose()
+        database.close()
     path = directory / "datapackage.json"
     path.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return [path, *written]

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Connection, Engine, inspect, select
 from sqlmodel import Session, SQLModel
 
 from app import models as m
@@ -89,8 +89,9 @@ def snapshot_of(dataset: Dataset) -> Snapshot:
     return Snapshot(dataset.version, records)
 
 
-def read_snapshot(engine: Engine) -> Snapshot | None:
-    """The snapshot of the database behind `engine`; None if it holds no built dataset."""
+def read_snapshot(engine: Engine | Connection) -> Snapshot | None:
+    """The snapshot of the database behind `engine` (or a connection, e.g. one pointed at
+    the PostgreSQL dataset schema now served); None if it holds no built dataset."""
     tables = set(inspect(engine).get_table_names())
     if "build_info" not in tables:
         return None

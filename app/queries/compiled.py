@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import Integer, String
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session
@@ -89,12 +89,22 @@ def compile_statement(statement: ClauseElement, dialect: Dialect) -> Statement:
         if process is not None:
             binds[name] = process
     results = tuple(
-        column.type._cached_result_processor(dialect, None)
+        _result_processor(column.type, dialect)
         for column in getattr(statement, "selected_columns", ())
     )
     return Statement(
         compiled.string, tuple(positions) if positions is not None else None, fixed, binds, results
     )
+
+
+def _result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy would convert a result column of `type_`, before any row is read."""
+    try:
+        return type_._cached_result_processor(dialect, None)
+    except (TypeError, InvalidRequestError):
+        # PostgreSQL's numeric types choose by the column's type code, known only from a
+        # result; the models' floats are double precision, which psycopg returns as float.
+        return None
 
 
 @dataclass

@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import and_, or_
 
+from app.queries.ordering import sort_key
+
 # A sort key of a keyset page: (column, descending).
 Key = tuple[Any, bool]
 
@@ -17,7 +19,9 @@ def after(keys: Sequence[Key], values: Sequence[Any], id_column: Any, record_id:
     on every key and have a greater id."""
     later: list[Any] = []
     equal: list[Any] = []
-    for (column, descending), value in zip(keys, values, strict=True):
+    id_column = sort_key(id_column)  # text compared by code point, as in the order
+    for (key, descending), value in zip(keys, values, strict=True):
+        column = sort_key(key)
         if value is None:
             equal.append(column.is_(None))  # nulls come last: only other nulls follow
             continue

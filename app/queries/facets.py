@@ -7,6 +7,7 @@ from sqlalchemy import Select, func
 from sqlmodel import col
 
 from app.models import Citation
+from app.queries.ordering import as_on_sqlite
 
 # Every list may also be counted by the sources its records cite.
 SOURCE = "source"
@@ -40,4 +41,4 @@ def facet_statement(
         grouped = statement.with_only_columns(
             expression, counted, maintain_column_froms=True
         ).group_by(expression)
-    return grouped.order_by(counted.desc(), grouped.selected_columns[0])
+    return grouped.order_by(counted.desc(), as_on_sqlite(grouped.selected_columns[0]))

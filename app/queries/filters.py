@@ -64,8 +64,49 @@ def _json_element_like_postgresql(element: JSONElementLike, compiler: Any, **kw:
     pattern = compiler.process(element.pattern, **kw)
     return (
         f"EXISTS (SELECT 1 FROM json_array_elements_text(CAST({column} AS JSON)) AS element "
-        f"WHERE element ILIKE {pattern} ESCAPE '\\')"
+        f"WHERE {_ascii_lower('element')} LIKE {_ascii_lower(pattern)} ESCAPE '\\')"
     )
+
+
+# SQLite's lower() and LIKE fold ASCII letters only; PostgreSQL's lower() and ILIKE fold
+# every script's (and map e.g. the Kelvin sign to `k`). Folding ASCII alone on PostgreSQL
+# too keeps the two engines' matches the same.
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _ascii_lower(sql: str) -> str:
+    return f"translate({sql}, '{_UPPER}', '{_UPPER.lower()}')"
+
+
+class CaseInsensitiveLike(ColumnElement[bool]):
+    """`column` matches a LIKE pattern (escape `\\`), ASCII letters in any case, as SQLite
+    matches it (there: SQLAlchemy's `ilike`, `lower(column) LIKE lower(pattern)`)."""
+
+    inherit_cache = True
+    # No Boolean type of its own: SQLite would write such an element `... = 1`, and its SQL
+    # is to stay exactly `ilike`'s.
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy reads it from the class)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("pattern", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: Any, pattern: Any) -> None:
+        self.column = column
+        self.pattern = pattern
+
+
+@compiles(CaseInsensitiveLike)
+def _case_insensitive_like(element: CaseInsensitiveLike, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column.ilike(element.pattern, escape="\\"), **kw))
+
+
+@compiles(CaseInsensitiveLike, "postgresql")
+def _case_insensitive_like_postgresql(
+    element: CaseInsensitiveLike, compiler: Any, **kw: Any
+) -> str:
+    column = compiler.process(element.column, **kw)
+    pattern = compiler.process(element.pattern, **kw)
+    return f"{_ascii_lower(column)} LIKE {_ascii_lower(pattern)} ESCAPE '\\'"
 
 
 def contains(text: Any, *columns: Any) -> ColumnElement[bool]:
@@ -83,7 +124,7 @@ def contains(text: Any, *columns: Any) -> ColumnElement[bool]:
         *(
             JSONElementLike(column, pattern)
             if isinstance(column.type, JSON)
-            else column.ilike(pattern, escape="\\")
+            else CaseInsensitiveLike(column, pattern)
             for column in columns
         )
     )

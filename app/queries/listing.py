@@ -21,6 +21,7 @@ from app.queries.documents import texts_by_id
 from app.queries.errors import RecordNotFound
 from app.queries.facets import facet_statement
 from app.queries.filters import basis_in, cited_in, contains, period_overlaps
+from app.queries.ordering import as_on_sqlite
 from app.queries.parameters import ListQuery
 
 Q = TypeVar("Q", bound=ListQuery)
@@ -93,14 +94,15 @@ def order_by(
     sort: list[str] | None, allowed: dict[str, Any], default: Sequence[Any], tiebreak: Any
 ) -> list[Any]:
     """ORDER BY clauses for a `sort` list (its fields checked by the query's model), nulls
-    last either way, ties broken by `tiebreak`."""
+    last either way, ties broken by `tiebreak`; the default order's NULLs where SQLite puts
+    them (app/queries/ordering.py: every engine sorts as SQLite does)."""
     if not sort:
-        return [*default, tiebreak]
+        return [*(as_on_sqlite(clause) for clause in default), as_on_sqlite(tiebreak)]
     clauses = [
-        column.desc().nulls_last() if descending else column.asc().nulls_last()
+        as_on_sqlite(column.desc().nulls_last() if descending else column.asc().nulls_last())
         for column, descending in sort_keys(sort, allowed)
     ]
-    return [*clauses, tiebreak]
+    return [*clauses, as_on_sqlite(tiebreak)]
 
 
 def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
@@ -111,7 +113,7 @@ def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
         return ListPlan(order, facets, None, None)
     # Without `sort`, a cursor walks the list in id order (the one order every list has).
     if not query.sort:
-        order = [spec.id_column]
+        order = [as_on_sqlite(spec.id_column)]
     return ListPlan(order, facets, sort_keys(query.sort, spec.sortable), query.after or None)
 
 

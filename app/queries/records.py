@@ -6,6 +6,7 @@ from sqlmodel import Session, col
 
 from app.models import Citation
 from app.queries.errors import BadCursor, RecordNotFound
+from app.queries.ordering import sort_key
 from app.queries.parameters import PageQuery
 from app.registry import CITED
 
@@ -70,7 +71,7 @@ def citations_of(
     )
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     ordered = statement.add_columns(first).order_by(
-        first, col(Citation.record_type), col(Citation.record_id)
+        first, sort_key(col(Citation.record_type)), sort_key(col(Citation.record_id))
     )
     if named_key is not None:
         record_type, record_id = named_key
@@ -81,7 +82,9 @@ def citations_of(
         ).first()
         if named is None:
             raise RecordNotFound(f"after names {query.after!r}, which does not cite {source_id!r}.")
-        position = tuple_(first, col(Citation.record_type), col(Citation.record_id))
+        position = tuple_(
+            first, sort_key(col(Citation.record_type)), sort_key(col(Citation.record_id))
+        )
         ordered = ordered.having(position > tuple_(named.first, record_type, record_id))
     # After a cursor, `offset` skips records after it (every schema-valid request means something).
     ordered = ordered.offset(query.offset)
@@ -108,7 +111,8 @@ def record_citations(
             col(Citation.record_type).in_(types),
             col(Citation.record_id).in_(ids),
         )
-        .order_by(col(Citation.start))
+        # A total order (two excerpts may start at the same offset), so both engines agree.
+        .order_by(col(Citation.start), col(Citation.end), col(Citation.id))
     )
     wanted = set(keys)
     return [c for c in rows.unique() if (c.record_type, c.record_id) in wanted]

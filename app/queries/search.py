@@ -1,4 +1,5 @@
-"""Full-text search over every record and the source texts (SQLite FTS5, ranked by bm25).
+"""Full-text search over every record and the source texts (SQLite FTS5, ranked by bm25;
+on PostgreSQL, tsvector and pg_trgm: app/queries/search_postgres.py).
 
 What people type is parsed once by app/queries/search_terms.py; this module compiles the
 parsed query into an FTS5 expression. The index (search_index) is written by the build with
@@ -16,6 +17,7 @@ from pydantic import Field
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.queries import search_postgres
 from app.queries.errors import BadCursor, RecordNotFound, Unavailable
 from app.queries.parameters import MAX_TEXT, PageQuery
 from app.queries.search_terms import (
@@ -149,25 +151,33 @@ def _cursor_filter(after: str) -> dict[str, Any]:
 def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | None]:
     """A page of hits, best first, the number of hits, and the cursor of the next page
     (when read by cursor and more may follow)."""
-    if session.get_bind().dialect.name != "sqlite":
-        raise Unavailable("Full-text search needs the SQLite FTS5 index.")
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        raise Unavailable(f"Full-text search is not available on {dialect}.")
     # Every parameter is checked before any SQL runs.
     named = _cursor_filter(query.after) if query.after else None
     parsed = parse(query.q)
     if parsed.is_empty:
         return [], 0, None
-    params: dict[str, Any] = {"q": fts_expression(parsed), "limit": query.page_size}
+    params: dict[str, Any] = {"limit": query.page_size}
     where = ""
     if query.collection:
         names = [f":c{i}" for i in range(len(query.collection))]
         where = f"AND collection IN ({', '.join(names)})"
         params.update({f"c{i}": name for i, name in enumerate(query.collection)})
-    ranked = _RANKED.format(where=where)
-    total = int(session.execute(text(f"SELECT count(*) FROM ({ranked})"), params).scalar_one())
+    if dialect == "postgresql":
+        ranked, compiled = search_postgres.ranked(parsed, where)
+        params.update(compiled)
+    else:
+        ranked = _RANKED.format(where=where)
+        params["q"] = fts_expression(parsed)
+    total = int(
+        session.execute(text(f"SELECT count(*) FROM ({ranked}) AS hits"), params).scalar_one()
+    )
     if named is not None:
         found = session.execute(
             text(
-                f"SELECT score FROM ({ranked}) WHERE collection = :c AND record_id = :r "
+                f"SELECT score FROM ({ranked}) AS hits WHERE collection = :c AND record_id = :r "
                 "AND coalesce(start, -1) = :st"
             ),
             {**params, **named},
@@ -176,9 +186,9 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
             raise RecordNotFound(f"after names {query.after!r}, which is not a hit of this search.")
         params.update(named, s=found.score)
         # `offset` skips hits after the cursor (every schema-valid request means something).
-        statement = f"SELECT * FROM ({ranked}){_AFTER}{_ORDER} LIMIT :limit OFFSET :offset"
+        statement = f"SELECT * FROM ({ranked}) AS hits{_AFTER}{_ORDER} LIMIT :limit OFFSET :offset"
     else:
-        statement = f"SELECT * FROM ({ranked}){_ORDER} LIMIT :limit OFFSET :offset"
+        statement = f"SELECT * FROM ({ranked}) AS hits{_ORDER} LIMIT :limit OFFSET :offset"
     params["offset"] = query.offset
     hits = [
         Hit(

@@ -10,6 +10,7 @@ from app.models import TradeStat
 from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
+from app.queries.ordering import as_on_sqlite
 from app.queries.parameters import (
     MAX_TEXT,
     VOCABULARY_KEY,
@@ -117,9 +118,12 @@ def series_points(session: Session, query: SeriesQuery) -> list[TradeStat]:
     if query.pair:
         statement = statement.where(col(TradeStat.pair) == query.pair)
     order = [
-        col(TradeStat.kind),
-        func.coalesce(col(TradeStat.period_end), col(TradeStat.period_start)),
-        func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end)),
-        col(TradeStat.id),
+        as_on_sqlite(key)
+        for key in (
+            col(TradeStat.kind),
+            func.coalesce(col(TradeStat.period_end), col(TradeStat.period_start)),
+            func.coalesce(col(TradeStat.period_start), col(TradeStat.period_end)),
+            col(TradeStat.id),
+        )
     ]
     return list(session.scalars(statement.order_by(*order)).unique())

@@ -131,8 +131,8 @@ def rss_kib(pid: int) -> dict[str, int]:
     return values
 
 
-def start_server(port: int, database: Path, cache: bool) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DATA_DIR": str(ROOT / "data")}
+def start_server(port: int, database_url: str, cache: bool) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": database_url, "DATA_DIR": str(ROOT / "data")}
     if not cache:
         env["RESPONSE_CACHE_ENTRIES"] = "0"  # every request reads the database
     return subprocess.Popen(
@@ -282,6 +282,12 @@ async def _run_httpx(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=100_000, help="requests in the burst")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="serve this database (e.g. postgresql://postgres@127.0.0.1:5432/load; built "
+        "from data/ first if it is not current); default: a new SQLite file",
+    )
     parser.add_argument("--connections", type=int, default=64, help="concurrent connections")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="wrk threads")
     parser.add_argument(
@@ -316,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="load-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(port, workdir / "load.sqlite3", cache=not args.no_cache)
+    database_url = args.database_url or f"sqlite:///{workdir / 'load.sqlite3'}"
+    server = start_server(port, database_url, cache=not args.no_cache)
     try:
         wait_ready(base, server)
         paths = resolve_paths(base)
