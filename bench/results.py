@@ -30,7 +30,7 @@ see bench/README.md for how to run it. Method, in short:
   suite) skews a load, so the harness first waits for the CPU to be nearly idle and records
   how busy it was ("busy before").
 - **Ours**: `uvicorn app.main:app` with the settings of `python -m app serve` (1 worker,
-  uvloop/httptools, access log on), on a database made by the real `python -m app build`.
+  asyncio loop, httptools, access log on), on a database made by the real `python -m app build`.
   Measured as deployed (response cache on, "ours") and with `RESPONSE_CACHE_ENTRIES=0`
   ("ours-nocache"), which shows the cost of the route itself (every cache miss pays it),
   at the same connections and at 8 ("ours-nocache-c8", fewer than the worker threads).
@@ -101,7 +101,7 @@ def machine() -> str:
     return (
         f"Date: {now}. Machine: {os.cpu_count()} cores (nproc), {cpu_model()}; "
         f"Python {platform.python_version()}; uvicorn {version('uvicorn')} with 1 worker "
-        f"(uvloop {version('uvloop')}, httptools {version('httptools')}); "
+        f"(asyncio loop, httptools {version('httptools')}); "
         f"FastAPI {version('fastapi')}, Starlette {version('starlette')}, "
         f"SQLAlchemy {version('SQLAlchemy')}, SQLModel {version('sqlmodel')}, "
         f"pydantic {version('pydantic')}; {wrk_version()}."

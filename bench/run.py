@@ -63,6 +63,8 @@ UVICORN_ARGS = [
     "1",
     "--no-server-header",
     "--proxy-headers",
+    "--loop",
+    "asyncio",
     "--timeout-graceful-shutdown",
     "10",
 ]
