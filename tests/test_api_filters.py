@@ -134,6 +134,24 @@ def overlaps_to(record: Record, year: int) -> bool:
     return period is not None and period[0] <= year
 
 
+def _span(record: Record) -> tuple[int, int] | None:
+    """A project's years from start to completion (either alone when the other is null)."""
+    start, end = record.get("start_date"), record.get("completion_date")
+    if start is None and end is None:
+        return None
+    return _year(start or end) or 0, _year(end or start) or 0
+
+
+def span_from(record: Record, year: int) -> bool:
+    span = _span(record)
+    return span is not None and span[1] >= year
+
+
+def span_to(record: Record, year: int) -> bool:
+    span = _span(record)
+    return span is not None and span[0] <= year
+
+
 def text_match(*fields: str) -> Predicate:
     """Case-insensitive substring of any field (a list field: of any of its items)."""
 
@@ -325,12 +343,12 @@ FILTERS: dict[str, dict[str, tuple[Values, Callable[[Data], Predicate]]]] = {
         "host_country": (distinct("projects", "host_country"), fixed(equals("host_country"))),
         "bri": (booleans, fixed(bri)),
         "year_from": (
-            _years("completion_date", collection="projects"),
-            fixed(year_from("completion_date")),
+            _years("start_date", "completion_date", collection="projects"),
+            fixed(span_from),
         ),
         "year_to": (
-            _years("completion_date", collection="projects"),
-            fixed(year_to("completion_date")),
+            _years("start_date", "completion_date", collection="projects"),
+            fixed(span_to),
         ),
         "date_basis": (bases("projects"), fixed(basis_in("projects"))),
         "source": (source_ids, fixed(cites)),

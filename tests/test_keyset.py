@@ -3,6 +3,8 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from app.registry import COLLECTIONS as REGISTRY_COLLECTIONS
+
 CASES = [
     ("quotes", "-date"),
     ("quotes", "date"),
@@ -33,7 +35,9 @@ def _walk(client: TestClient, collection: str, sort: str | None, size: int) -> l
 def test_keyset_walk_matches_the_full_list(
     client: TestClient, collection: str, sort: str | None
 ) -> None:
-    full = client.get(f"/v1/{collection}", params={"limit": 500, "sort": sort or "id"}).json()
+    # Without `sort`, the list's default order, as its offset pages give it.
+    params: dict[str, str | int] = {"limit": 500, **({"sort": sort} if sort else {})}
+    full = client.get(f"/v1/{collection}", params=params).json()
     expected = [item["id"] for item in full["items"]]
     assert len(expected) == full["total"] > 3
     assert _walk(client, collection, sort, 3) == expected
@@ -47,11 +51,11 @@ def test_a_cursor_names_a_record(client: TestClient) -> None:
     middle = ids[len(ids) // 2]
     rest = client.get("/v1/projects", params={"after": middle, "sort": "-completion_date"})
     assert [item["id"] for item in rest.json()["items"]] == ids[len(ids) // 2 + 1 :][:50]
-    # `offset` skips records after the cursor.
+    # `offset` skips records after the cursor (here in the default order, by name).
     skipped = client.get("/v1/projects", params={"after": middle, "offset": 2, "limit": 3})
-    by_id = sorted(ids)
-    start = by_id.index(middle) + 1
-    assert [item["id"] for item in skipped.json()["items"]] == by_id[start + 2 : start + 5]
+    by_name = [item["id"] for item in client.get("/v1/projects?limit=500").json()["items"]]
+    start = by_name.index(middle) + 1
+    assert [item["id"] for item in skipped.json()["items"]] == by_name[start + 2 : start + 5]
     for params, status in (({"after": "no-such-project"}, 404), ({"after": "Not A Cursor"}, 422)):
         response = client.get("/v1/projects", params=params)
         assert response.status_code == status, params
@@ -70,13 +74,27 @@ def test_keyset_walk_with_several_sort_fields(client: TestClient, sort: str) -> 
 def test_the_next_link_after_an_offset_continues_from_the_page(client: TestClient) -> None:
     """`offset` skipped records after this page's cursor; the next page's cursor already
     starts after them, so the link drops it."""
-    ids = [
-        i["id"]
-        for i in client.get("/v1/quotes", params={"limit": 500, "sort": "id"}).json()["items"]
-    ]
+    # Without `sort`: the default order, as offset pages give it.
+    ids = [i["id"] for i in client.get("/v1/quotes", params={"limit": 500}).json()["items"]]
     first = client.get("/v1/quotes", params={"after": ids[0], "offset": 2, "limit": 3})
     assert [item["id"] for item in first.json()["items"]] == ids[3:6]
     link = first.headers["link"]
     assert "offset" not in link and f"after={ids[5]}" in link
     second = client.get(link.split(">", 1)[0].lstrip("<"))
     assert [item["id"] for item in second.json()["items"]] == ids[6:9]
+
+
+@pytest.mark.parametrize("path", [*(f"/v1/{c.path}" for c in REGISTRY_COLLECTIONS), "/v1/timeline"])
+def test_a_cursor_walk_without_sort_keeps_the_default_order(client: TestClient, path: str) -> None:
+    # Offset pages and cursor pages of the same list come in the same (default) order, e.g.
+    # the timeline's date order; nulls of a default key sit where the offset pages put them.
+    offset_order = [item["id"] for item in client.get(path, params={"limit": 500}).json()["items"]]
+    walked: list[str] = []
+    url: str | None = f"{path}?after=&limit=4"
+    while url is not None:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        walked += [item["id"] for item in response.json()["items"]]
+        link = response.links.get("next")
+        url = link["url"].removeprefix("http://testserver") if link else None
+    assert walked == offset_order

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Integer, Select, String, func, select
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from app.queries import cursors
 from app.queries.compiled import (
@@ -86,8 +88,23 @@ class ListPlan:
 
 
 def sort_keys(sort: list[str] | None, allowed: dict[str, Any]) -> list[cursors.Key]:
-    """(column, descending) of each field of a `sort` list (`-` first for descending)."""
-    return [(allowed[value.removeprefix("-")], value.startswith("-")) for value in sort or []]
+    """(column, descending, nulls first) of each field of a `sort` list (`-` first for
+    descending; nulls last either way)."""
+    return [
+        (allowed[value.removeprefix("-")], value.startswith("-"), False) for value in sort or []
+    ]
+
+
+def default_keys(default: Sequence[Any]) -> list[cursors.Key]:
+    """The keys of a list's default order (columns, or `.desc()` of one), with NULLs where
+    SQLite puts them: first when ascending, last when descending."""
+    keys: list[cursors.Key] = []
+    for clause in default:
+        if isinstance(clause, UnaryExpression) and clause.modifier is operators.desc_op:
+            keys.append((clause.element, True, False))
+        else:
+            keys.append((clause, False, True))
+    return keys
 
 
 def order_by(
@@ -100,7 +117,7 @@ def order_by(
         return [*(as_on_sqlite(clause) for clause in default), as_on_sqlite(tiebreak)]
     clauses = [
         as_on_sqlite(column.desc().nulls_last() if descending else column.asc().nulls_last())
-        for column, descending in sort_keys(sort, allowed)
+        for column, descending, _ in sort_keys(sort, allowed)
     ]
     return [*clauses, as_on_sqlite(tiebreak)]
 
@@ -111,10 +128,9 @@ def plan(query: ListQuery, spec: ListSpec) -> ListPlan:
     facets = query.facet or None
     if query.after is None:
         return ListPlan(order, facets, None, None)
-    # Without `sort`, a cursor walks the list in id order (the one order every list has).
-    if not query.sort:
-        order = [as_on_sqlite(spec.id_column)]
-    return ListPlan(order, facets, sort_keys(query.sort, spec.sortable), query.after or None)
+    # Without `sort`, a cursor walks the list in its default order, as offset pages do.
+    keys = sort_keys(query.sort, spec.sortable) if query.sort else default_keys(spec.default_order)
+    return ListPlan(order, facets, keys, query.after or None)
 
 
 def shared_filters(statement: Select[Any], query: ListQuery, spec: ListSpec) -> Select[Any]:
@@ -195,7 +211,7 @@ def _compile(
         # After the named record: its key values (a null one is no bind: it shapes the SQL).
         named = [
             None if null else Placeholder(f"after_{index}", column.type)
-            for index, ((column, _), null) in enumerate(zip(checked.keyset, nulls, strict=True))
+            for index, ((column, *_), null) in enumerate(zip(checked.keyset, nulls, strict=True))
         ]
         page = page.where(cursors.after(checked.keyset, named, spec.id_column, AFTER_ID))
     page = page.order_by(*checked.order).limit(LIMIT).offset(OFFSET)
@@ -281,7 +297,7 @@ def _key_values(
     named = _COMPILED.get(
         (reader.dialect.name, spec.record_type, "after", tuple(sort or ())),
         lambda: compile_statement(
-            select(spec.id_column, *(column for column, _ in keys)).where(
+            select(spec.id_column, *(column for column, *_ in keys)).where(
                 spec.id_column == AFTER_ID
             ),
             reader.dialect,

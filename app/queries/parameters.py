@@ -49,7 +49,7 @@ class PageQuery(BaseModel):
         description='Keyset cursor (from a `Link: rel="next"` header): continue after the '
         "record it names instead of skipping `offset` records, so deep pages cost as little "
         "as the first. Send an empty `after=` for the first page. On a collection's list it "
-        "works with at most one sort field (without `sort`, records come in id order).",
+        "takes any `sort`, and without one continues in the list's default order.",
     )
     format: Literal["json", "csv"] | None = Field(
         default=None,

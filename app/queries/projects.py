@@ -67,7 +67,12 @@ SPEC = ListSpec(
         "host_country": col(Project.host_country),
     },
     text=(col(Project.name), col(Project.aliases), col(Project.description)),
-    period=(col(Project.completion_date_start), col(Project.completion_date_end)),
+    # A project's span: from its start to its completion (either alone when the other is
+    # unknown), so a project started in 2014 is found in 2014 whether or not it is complete.
+    period=(
+        func.coalesce(col(Project.start_date_start), col(Project.completion_date_start)),
+        func.coalesce(col(Project.completion_date_end), col(Project.start_date_end)),
+    ),
     bases=(
         (col(Project.start_date_basis), col(Project.start_date)),
         (col(Project.completion_date_basis), col(Project.completion_date)),
@@ -97,10 +102,16 @@ class ProjectQuery(PairQuery):
         "Road Initiative; false: those no source ties to it.",
     )
     year_from: Year = Field(
-        default=None, examples=[2020], description="Completed in or after this year."
+        default=None,
+        examples=[2020],
+        description="Projects whose span (start to completion, or either date alone) "
+        "reaches this year or later.",
     )
     year_to: Year = Field(
-        default=None, examples=[2024], description="Completed in or before this year."
+        default=None,
+        examples=[2024],
+        description="Projects whose span (start to completion, or either date alone) "
+        "reaches this year or earlier.",
     )
     date_basis: DateBases = None
     q: Text = Field(
