@@ -79,7 +79,8 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             414,
             "URI too long",
             "The path or the query string is longer than the service accepts (512 "
-            "characters of path, 2048 bytes of query string).",
+            "characters of path, 7,488 bytes of query string: 8,000 octets in all, as "
+            "RFC 9110 section 4.1 recommends).",
         ),
         ProblemType(
             "invalid-parameter",

@@ -39,7 +39,7 @@ atexit.register(shutil.rmtree, _DB_DIR, ignore_errors=True)  # also when no test
 # (which the session fixture `database_url` builds), or a file of the fuzz run's own.
 _URL = TEST_DATABASE_URL or f"sqlite:///{_DB_DIR / 'fuzz.sqlite3'}"
 _SETTINGS = Settings(database_url=_URL, data_dir=DATA_DIR)
-# Statuses that refuse a request: 414 (a query string past RequestLimits' 2,048 bytes) is as
+# Statuses that refuse a request: 414 (a query string past RequestLimits' 7,488 bytes) is as
 # much a refusal as 422, whatever the parameters say, so both checks count it as such.
 CONFIG = SchemathesisConfig.from_dict(
     {

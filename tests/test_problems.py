@@ -158,3 +158,31 @@ def test_raw_requests_get_a_uri_reference_instance(
     body = _raw(client.app, path, query)
     assert body["status"] in (400, 404, 414, 422), body
     assert is_uri_reference(body["instance"]), body
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("/v1/projects?date_basis=nope", ["stated", "relative", "publication", "inferred"]),
+        ("/v1/projects?format=xml", ["json", "csv", "geojson"]),
+        ("/v1/people?format=xml", ["json", "csv"]),
+        ("/v1/projects/x?format=xml", ["json", "csv", "geojson"]),
+    ],
+)
+def test_a_value_outside_a_fixed_list_names_the_allowed_ones(
+    client: TestClient, url: str, allowed: list[str]
+) -> None:
+    # As a vocabulary refusal does (sector=energy): the `allowed` member lists them.
+    body = client.get(url).json()
+    assert body["status"] == 422 and body["allowed"] == allowed, body
+
+
+def test_the_timeline_collection_refusal_lists_the_timeline_collections(
+    client: TestClient,
+) -> None:
+    from app.registry import COLLECTIONS
+
+    body = client.get("/v1/timeline?collection=nope").json()
+    assert body["allowed"] == [c.path for c in COLLECTIONS if c.timeline is not None]
+    # A refusal that is no choice among values has no `allowed`.
+    assert "allowed" not in client.get("/v1/projects?limit=many").json()

@@ -62,7 +62,13 @@ def test_every_dated_record_appears_exactly_once(
     assert set(ids) == set(expected)
     for entry in timeline:
         first, last, basis, record = expected[entry["id"]]
-        assert (entry["date_start"], entry["date_end"]) == (first, last), entry["id"]
+        if record.get("period_start") is None and entry["field"] == "period":
+            # An open period ("so far", "as of February"): dated as precisely as the phrase
+            # and its source's date allow, ending on the period's last day.
+            assert entry["date_end"] == last, entry["id"]
+            assert interval_of(entry["date"]) == (entry["date_start"], entry["date_end"])
+        else:
+            assert (entry["date_start"], entry["date_end"]) == (first, last), entry["id"]
         assert entry["date_basis"] == basis, entry["id"]
         assert entry["url"] == f"/v1/{entry['collection']}/{entry['record_id']}"
         excerpts = [c["excerpt"] for c in record["citations"]]
@@ -238,3 +244,27 @@ def test_a_cursor_names_an_entry(
     assert [e["id"] for e in response.json()["items"]] == ids[len(ids) // 2 + 1 :][:5]
     assert_problem(client.get("/v1/timeline", params={"after": "events/no-such/date"}), 404)
     assert_problem(client.get("/v1/timeline", params={"after": "Events/x"}), 422)
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "date", "precision"),
+    [
+        # "So far" in the SFC interview, dated only to 2023: held as of 2023, not 2023-12-31.
+        ("indicators/cn-kz-cross-border-pipelines/period", "2023", "year"),
+        # "as of February of this year" in a source of June 2024.
+        (
+            "indicators/chinese-tourists-to-kz-growth-since-visa-abolition/period",
+            "2024-02",
+            "month",
+        ),
+        # "As of April 30, this year": the day the text gives.
+        ("indicators/khorgos-alashankou-freight-trains/period", "2024-04-30", "day"),
+        # `publication` in the Kazinform interview (June 2024).
+        ("indicators/kz-territory-rank-world/period", "2024-06", "month"),
+    ],
+)
+def test_an_open_period_is_dated_as_precisely_as_its_phrase(
+    timeline: list[dict[str, Any]], entry_id: str, date: str, precision: str
+) -> None:
+    entry = next(e for e in timeline if e["id"] == entry_id)
+    assert (entry["date"], entry["date_precision"]) == (date, precision)

@@ -12,8 +12,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PROBLEM_TYPES
 
+# A request target of up to 8,000 octets, the least RFC 9110 (section 4.1) recommends that
+# every recipient support: 512 characters of path (ids are short) and the rest of query.
 MAX_PATH = 512
-MAX_QUERY = 2048
+MAX_QUERY = 8000 - MAX_PATH
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # Swagger UI and ReDoc run an inline bootstrap script and ReDoc starts a blob: worker.

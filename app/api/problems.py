@@ -1,6 +1,8 @@
 """Render every error as an RFC 9457 problem (application/problem+json), never a traceback."""
 
 import logging
+import re
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -130,13 +132,40 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         for error in exc.errors()
     ]
     summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+    extensions: dict[str, Any] = {"errors": errors}
+    allowed = _allowed_values(exc.errors())
+    if allowed is not None:
+        extensions["allowed"] = allowed
     return problem_response(
         request,
         PROBLEM_TYPES["invalid-parameter"],
         422,
         summary or "The request is invalid.",
-        errors=errors,
+        **extensions,
     )
+
+
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _allowed_values(errors: Sequence[Any]) -> list[str] | None:
+    """The values a parameter outside a fixed list may take (an enum or a literal, e.g.
+    `format` or `date_basis`), as pydantic's error lists them: the same `allowed` member a
+    vocabulary refusal has. None unless every error is such a refusal of one parameter."""
+    expected = {
+        str(error.get("ctx", {}).get("expected", ""))
+        for error in errors
+        if error.get("type") in ("enum", "literal_error")
+    }
+    parameters = {tuple(error.get("loc", ()))[:2] for error in errors}
+    if (
+        len(expected) != 1
+        or len(parameters) != 1
+        or len(errors) != len([e for e in errors if e.get("type") in ("enum", "literal_error")])
+    ):
+        return None
+    values = _QUOTED.findall(expected.pop())
+    return values or None
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel, select
 
 from app import models as m
+from app.loader.relative import Unresolvable, resolve
 from app.models.types import interval_of
 from app.registry import COLLECTIONS
 
@@ -31,9 +32,40 @@ def period_date(start: str | None, end: str | None) -> tuple[str, str, str, str]
     return f"{start}/{end}", "day", start, end
 
 
-def _entry_date(record: Any, field: str) -> dict[str, Any] | None:
+_PRECISION = {4: "year", 7: "month", 10: "day"}
+
+
+def _as_resolved(record: Any, sources: dict[str, Any]) -> tuple[str, str, str, str] | None:
+    """(date, precision, first day, last day) of an open period (no start) that the text
+    gives relative to a cited source's date ("so far", "as of February") or by that date
+    itself (`publication`), as precisely as the phrase and the source's date allow: a count
+    held "so far" in a source dated 2023 is dated 2023, not 2023-12-31 (the period's last
+    day, which is all a period of full dates can store). None for any other period."""
+    if record.period_start is not None or record.period_end is None:
+        return None
+    for citation in record.citations:
+        source = sources.get(citation.source_id)
+        if source is None:
+            continue
+        date: str | None = None
+        if record.date_basis == "publication":
+            date = source.published
+        elif record.date_basis == "relative" and record.date_text:
+            try:
+                resolved = resolve(record.date_text, source.published)
+            except Unresolvable:
+                resolved = None
+            date = resolved.date if resolved is not None else None
+        if date is not None and interval_of(date)[1] == record.period_end:
+            first, last = interval_of(date)
+            assert first is not None and last is not None
+            return date, _PRECISION[len(date)], first, last
+    return None
+
+
+def _entry_date(record: Any, field: str, sources: dict[str, Any]) -> dict[str, Any] | None:
     if field == "period":
-        found = period_date(record.period_start, record.period_end)
+        found = _as_resolved(record, sources) or period_date(record.period_start, record.period_end)
         if found is None:
             return None
         date, precision, first, last = found
@@ -59,6 +91,7 @@ def _entry_date(record: Any, field: str) -> dict[str, Any] | None:
 def timeline_rows(session: Session) -> Iterator[SQLModel]:
     """The timeline entries of the records in `session`'s database, then their links."""
     links: list[SQLModel] = []
+    sources = {source.id: source for source in session.scalars(select(m.Source))}
     for declared in COLLECTIONS:
         spec = declared.timeline
         if spec is None:
@@ -67,7 +100,7 @@ def timeline_rows(session: Session) -> Iterator[SQLModel]:
         for row in session.scalars(select(declared.table)).unique():
             record: Any = declared.public.model_validate(row)
             for field in (date.name for date in declared.dates):
-                dated = _entry_date(record, field)
+                dated = _entry_date(record, field, sources)
                 if dated is None:
                     continue
                 entry_id = f"{collection}/{record.id}/{field}"
