@@ -64,7 +64,7 @@ def _time_queries(url: str, repeat: int) -> dict[str, Any]:
             # A new session per page, as each request gets one (no identity-map reuse).
             with Session(engine) as session:
                 result = list_projects(
-                    session, ProjectQuery(sector=SECTOR, sort=SORT, limit=50, offset=offset)
+                    session, ProjectQuery(sector=[SECTOR], sort=SORT, limit=50, offset=offset)
                 )
             assert len(result.rows) == min(50, max(0, result.total - offset))
             total = result.total
