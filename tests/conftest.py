@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from sqlalchemy import event
 
 from app.config import ROOT, Settings
 from app.db import is_postgres
@@ -28,6 +30,7 @@ from app.errors import PROBLEM_TYPES
 from app.loader.build import build, built_version
 from app.loader.check import dataset_version
 from app.main import create_app
+from app.queries.compiled import Reader, Statement
 from app.registry import COLLECTIONS as REGISTRY
 from tests import engines
 
@@ -301,3 +304,29 @@ def change_description() -> Callable[[Path, str, str], None]:
         )
 
     return change
+
+
+@contextmanager
+def sql_statements(client: TestClient) -> Iterator[list[tuple[str, str]]]:
+    """The SQL statements the app behind `client` runs while the block runs, each as
+    (how, sql): "sqlalchemy" for those SQLAlchemy executes, "compiled" for those run on the
+    DB-API cursor (app/queries/compiled.py)."""
+    seen: list[tuple[str, str]] = []
+
+    def executed(*args: Any) -> None:
+        seen.append(("sqlalchemy", str(args[2])))
+
+    run_compiled = Reader._cursor
+
+    def compiled(reader: Reader, statement: Statement, values: Any) -> Any:
+        seen.append(("compiled", statement.sql))
+        return run_compiled(reader, statement, values)
+
+    engine = client.app.state.database.engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", executed)
+    Reader._cursor = compiled  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        Reader._cursor = run_compiled  # type: ignore[method-assign]
+        event.remove(engine, "before_cursor_execute", executed)

@@ -5,15 +5,12 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
 from app.config import Settings
 from app.main import create_app
-from app.queries.compiled import Reader, Statement
-from tests.conftest import COLLECTIONS
+from tests.conftest import COLLECTIONS, sql_statements
 
 
 def test_the_settings_are_the_apps_own(settings: Settings) -> None:
@@ -58,27 +55,11 @@ def test_max_export_rows_caps_csv_and_geojson(make_client: Callable[..., TestCli
 
 @contextmanager
 def statements(client: TestClient) -> Iterator[list[str]]:
-    """The SQL statements the app runs while the block runs: those SQLAlchemy executes and
-    the compiled ones run on the DB-API cursor (app/queries/compiled.py)."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    run_compiled = Reader._cursor
-
-    def record_compiled(reader: Reader, statement: Statement, values: Any) -> Any:
-        seen.append(statement.sql)
-        return run_compiled(reader, statement, values)
-
-    engine = client.app.state.database.engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", record)
-    Reader._cursor = record_compiled  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        Reader._cursor = run_compiled  # type: ignore[method-assign]
-        event.remove(engine, "before_cursor_execute", record)
+    """The SQL the app runs while the block runs, however it runs it."""
+    with sql_statements(client) as seen:
+        sql: list[str] = []
+        yield sql
+    sql.extend(text for _, text in seen)
 
 
 def test_parameter_checks_run_before_any_sql(make_client: Callable[..., TestClient]) -> None:

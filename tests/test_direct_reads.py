@@ -15,10 +15,9 @@ from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
-from app.queries.compiled import Reader, Statement
 from app.registry import COLLECTIONS, Collection
+from tests.conftest import sql_statements
 
 Request = tuple[str, dict[str, str]]  # URL (path and query), request headers
 
@@ -138,24 +137,10 @@ def make_client_module(settings: Any) -> Iterator[Callable[..., TestClient]]:
 def executions(client: TestClient) -> Iterator[dict[str, int]]:
     """How many statements SQLAlchemy executes and how many compiled ones run directly."""
     counts = {"sqlalchemy": 0, "compiled": 0}
-
-    def count(*_args: Any) -> None:
-        counts["sqlalchemy"] += 1
-
-    run_compiled = Reader._cursor
-
-    def count_compiled(reader: Reader, statement: Statement, values: Any) -> Any:
-        counts["compiled"] += 1
-        return run_compiled(reader, statement, values)
-
-    engine = client.app.state.database.engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", count)
-    Reader._cursor = count_compiled  # type: ignore[method-assign]
-    try:
+    with sql_statements(client) as seen:
         yield counts
-    finally:
-        Reader._cursor = run_compiled  # type: ignore[method-assign]
-        event.remove(engine, "before_cursor_execute", count)
+    for how, _ in seen:
+        counts[how] += 1
 
 
 def _same(direct: TestClient, routed: TestClient, url: str, headers: dict[str, str]) -> int:
