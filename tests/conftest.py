@@ -266,11 +266,10 @@ def assert_problem() -> Callable[..., dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
-    """A function that starts another app (lifespan included) on changed settings, e.g.
-    `make_client(cors_origins=["https://a.example"])` or `make_client(database_url=...)`;
-    every client it made is closed when the test ends."""
+@contextmanager
+def _client_maker(settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    """A function that starts another app (lifespan included) on changed settings; every
+    client it made is closed when the block ends."""
     clients: list[TestClient] = []
 
     def make(**changes: Any) -> TestClient:
@@ -282,6 +281,22 @@ def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
     yield make
     for test_client in reversed(clients):
         test_client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    """A function that starts another app (lifespan included) on changed settings, e.g.
+    `make_client(cors_origins=["https://a.example"])` or `make_client(database_url=...)`;
+    every client it made is closed when the test ends."""
+    with _client_maker(settings) as make:
+        yield make
+
+
+@pytest.fixture(scope="module")
+def make_module_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    """`make_client` for apps a whole test module shares, closed when the module ends."""
+    with _client_maker(settings) as make:
+        yield make
 
 
 @pytest.fixture(scope="session")

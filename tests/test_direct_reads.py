@@ -109,28 +109,11 @@ def item_requests(collection: Collection, ids: list[str]) -> list[Request]:
 
 @pytest.fixture(scope="module")
 def both(
-    make_client_module: Callable[..., TestClient],
+    make_module_client: Callable[..., TestClient],
 ) -> tuple[TestClient, TestClient]:
-    direct = make_client_module(response_cache_entries=0, direct_reads=True)
-    routed = make_client_module(response_cache_entries=0, direct_reads=False)
+    direct = make_module_client(response_cache_entries=0, direct_reads=True)
+    routed = make_module_client(response_cache_entries=0, direct_reads=False)
     return direct, routed
-
-
-@pytest.fixture(scope="module")
-def make_client_module(settings: Any) -> Iterator[Callable[..., TestClient]]:
-    from app.main import create_app
-
-    made: list[TestClient] = []
-
-    def make(**changes: Any) -> TestClient:
-        client = TestClient(create_app(settings.model_copy(update=changes)))
-        client.__enter__()
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        client.__exit__(None, None, None)
 
 
 @contextmanager
