@@ -73,7 +73,7 @@ def record_id_except(reserved: Iterable[str]) -> Any:
         Path(
             min_length=1,
             max_length=120,
-            pattern=pattern,  # type: ignore[arg-type]  # a compiled pattern: matched by re
+            pattern=pattern,  # a compiled pattern: pydantic matches it with re
             description=f"Stable slug of the record (never {listed}, the path of another route).",
         ),
     ]
