@@ -118,6 +118,12 @@ class Collection:
         return self.tag_doc + (" GeoJSON available." if self.geometry is not None else "")
 
     @property
+    def formats(self) -> tuple[str, ...]:
+        """Its representations besides JSON, of lists and items alike, each also at a path
+        of its own (`/v1/places.geojson`): CSV always, GeoJSON where records have a geometry."""
+        return ("csv", "geojson") if self.geometry is not None else ("csv",)
+
+    @property
     def record_type(self) -> str:
         """The singular naming its records on citations (`trade_stat`), as its list spec says."""
         return self.spec.record_type

@@ -1,6 +1,9 @@
 """A client generated from /openapi.json by openapi-python-client (a dev dependency) works:
-the generator reports no warning, and every operation, called through the generated code
-against the real app, answers 200 with the generated model it declares."""
+the generator reports no warning, and every operation, called through its generated function
+against the real app, answers 200 with what it declares: a generated model for JSON and
+GeoJSON, text for CSV (each representation besides JSON is an operation of its own,
+`list_projects_csv`, `list_places_geojson`, ..., since the generator parses one media type
+per status)."""
 
 import csv
 import importlib
@@ -11,8 +14,8 @@ import os
 import subprocess
 import sys
 import typing
+from collections import Counter
 from collections.abc import Iterator
-from enum import Enum
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -111,69 +114,104 @@ def _arguments(module: ModuleType, path: str) -> dict[str, Any]:
     return arguments
 
 
+def _negotiated(path: str, arguments: dict[str, Any], fmt: str) -> str:
+    """The URL of the same request to the negotiating path, asking for `fmt` by `format`."""
+    url = path.removesuffix(f".{fmt}").replace("{id}", str(arguments.get("id", "")))
+    values = {name: getattr(value, "value", value) for name, value in arguments.items()}
+    query = "&".join(f"{name}={value}" for name, value in values.items() if name != "id")
+    return f"{url}?format={fmt}" + (f"&{query}" if query else "")
+
+
 def test_every_operation_through_the_generated_client(client: TestClient, generated: Path) -> None:
+    """Every operation, CSV and GeoJSON ones included, called through its generated function:
+    a 200 parsed into what the schema declares (a generated model for JSON and GeoJSON, text
+    for CSV), and the paths per format answer what `format=` does on the negotiating path."""
     spec = client.get("/openapi.json").json()
     api = importlib.import_module(PACKAGE)
     generated_client = api.Client(base_url=str(client.base_url), raise_on_unexpected_status=True)
     generated_client.set_httpx_client(client)
     problem = importlib.import_module(f"{PACKAGE}.models.problem").Problem
     operations = _operations(spec)
-    assert len(operations) >= 29
-    texts = 0
+    assert len(operations) >= 29 + 32
+    called: Counter[str] = Counter()
     for path, tag, operation_id, media_type in operations:
         module = importlib.import_module(f"{PACKAGE}.api.{tag.replace(' ', '_')}.{operation_id}")
-        response = module.sync_detailed(client=generated_client, **_arguments(module, path))
+        arguments = _arguments(module, path)
+        response = module.sync_detailed(client=generated_client, **arguments)
         assert response.status_code == 200, (operation_id, response.content[:300])
         assert response.parsed is not None, operation_id
         assert not isinstance(response.parsed, problem), operation_id
-        if media_type.startswith("text/"):  # a source's text, a data package's CSV
+        if media_type.startswith("text/"):  # CSV, a source's text, a data package's tables
             assert isinstance(response.parsed, str) and response.parsed, operation_id
-            texts += 1
         else:
             # A generated model, not a bare dict: the schema named the answer's type.
             assert type(response.parsed).__module__.startswith(f"{PACKAGE}.models"), operation_id
-    assert texts, "no text operation (source text, CSV resources) was called"
+        if operation_id.endswith("_csv"):
+            assert media_type == "text/csv", operation_id
+            called["csv"] += 1
+            expected = client.get(_negotiated(path, arguments, "csv"))
+            assert response.parsed == expected.text, operation_id
+            header = next(csv.reader(io.StringIO(response.parsed)))
+            assert {"id", "record_id"} & set(header), (operation_id, header)
+        if operation_id.endswith("_geojson"):
+            assert media_type == "application/geo+json", operation_id
+            called["geojson"] += 1
+            expected = client.get(_negotiated(path, arguments, "geojson"))
+            assert response.parsed.to_dict() == expected.json(), operation_id
+    # Each list and item of a collection, search, the timeline, a source's records and the
+    # series as CSV; the four collections with coordinates as GeoJSON.
+    assert called["csv"] == 2 * 10 + 4
+    assert called["geojson"] == 2 * 4
 
 
-def _csv_operations(spec: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(path, tag, operation id) of every operation that also answers CSV by `format`."""
-    return [
-        (path, operation["tags"][0], operation["operationId"])
-        for path, item in spec["paths"].items()
-        for operation in item.values()
-        if "text/csv" in operation["responses"]["200"].get("content", {})
-        and any(p["name"] == "format" for p in operation.get("parameters", []))
-    ]
+def _sync(operation: str, tag: str, generated_client: Any, **arguments: Any) -> Any:
+    module = importlib.import_module(f"{PACKAGE}.api.{tag}.{operation}")
+    return module.sync(client=generated_client, **arguments)
 
 
-def test_every_csv_answer_through_the_generated_requests(
+def test_csv_and_geojson_take_filters_through_the_generated_client(
     client: TestClient, generated: Path
 ) -> None:
-    """Every operation that answers CSV too, asked for it through the generated code.
-
-    openapi-python-client generates the parser of one media type per status (the first,
-    JSON here), so the CSV answer is read from the request the generated `_get_kwargs`
-    builds, sent by the generated client's own HTTP client."""
-    spec = client.get("/openapi.json").json()
+    """The functions of the paths per format take the list's filters, sort and paging, and
+    give CSV text a reader takes and GeoJSON as typed models."""
     api = importlib.import_module(PACKAGE)
-    generated_client = api.Client(base_url=str(client.base_url))
+    generated_client = api.Client(base_url=str(client.base_url), raise_on_unexpected_status=True)
     generated_client.set_httpx_client(client)
-    operations = _csv_operations(spec)
-    assert len(operations) >= 24  # each list and item, search, a source's records, the series
-    for path, tag, operation_id in operations:
-        module = importlib.import_module(f"{PACKAGE}.api.{tag.replace(' ', '_')}.{operation_id}")
-        formats = typing.get_type_hints(module._get_kwargs)["format_"]
-        csv_format = next(
-            option("csv")
-            for option in typing.get_args(formats)
-            if isinstance(option, type) and issubclass(option, Enum)
-        )
-        kwargs = module._get_kwargs(**_arguments(module, path), format_=csv_format)
-        response = generated_client.get_httpx_client().request(**kwargs)
-        assert response.status_code == 200, (operation_id, response.text[:300])
-        assert response.headers["content-type"].startswith("text/csv"), operation_id
-        header = next(csv.reader(io.StringIO(response.text)))
-        assert "id" in header or "record_id" in header or "metric" in header, operation_id
+    models = importlib.import_module(f"{PACKAGE}.models")
+    sector = models.ListProjectsCsvSectorType0Item
+    sort = models.ListProjectsCsvSortType0Item
+    text = _sync(
+        "list_projects_csv",
+        "projects",
+        generated_client,
+        sector=[sector("renewable_energy"), sector("transport_logistics")],
+        sort=[sort("sector"), sort("-name")],
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
+    expected = client.get(
+        "/v1/projects?sector=renewable_energy&sector=transport_logistics&sort=sector,-name"
+        "&limit=500"
+    ).json()["items"]
+    assert [row["id"] for row in rows] == [item["id"] for item in expected]
+    assert {row["sector"] for row in rows} == {"renewable_energy", "transport_logistics"}
+
+    places = _sync("list_places_geojson", "places", generated_client, country=["CN"], limit=3)
+    assert places.type_ == "FeatureCollection" and len(places.features) == 3
+    assert places.number_matched > 3
+    for feature in places.features:
+        assert feature.properties.country == "CN"
+        assert feature.geometry is None or len(feature.geometry.coordinates) == 2
+    tie = _sync(
+        "get_sister_city_geojson",
+        "sister_cities",
+        generated_client,
+        id=_record_id("/v1/sister-cities/{id}"),
+    )
+    assert type(tie.geometry).__name__ == "LineString" and len(tie.geometry.coordinates) == 2
+
+    hits = _sync("search_csv", "search", generated_client, q="wind", limit=2)
+    assert next(csv.reader(io.StringIO(hits)))[:2] == ["id", "collection"]
+    assert len(list(csv.DictReader(io.StringIO(hits)))) == 2
 
 
 def test_generated_filters_sort_and_enums(client: TestClient, generated: Path) -> None:

@@ -3,9 +3,9 @@
 Two apps on the same database, both without the response cache: one with direct reads (as
 deployed), one with them off (every request through the FastAPI routes). Every collection's
 lists (each sort, facet, format, filter example, cursor page) and items (each format, by
-parameter and by Accept), and a set of refusals, must get the same status, headers and body
-from both; and a valid list or item must really be answered by the direct path, never
-touching SQLAlchemy's execution.
+parameter, by Accept and by path: `/v1/projects.csv`), and a set of refusals, must get the
+same status, headers and body from both; and a valid list or item must really be answered
+by the direct path, never touching SQLAlchemy's execution.
 """
 
 from collections.abc import Callable, Iterator
@@ -76,6 +76,13 @@ def list_requests(collection: Collection) -> list[Request]:
     for query in queries:
         url = f"{path}?{urlencode(query)}" if query else path
         requests.append((url, {}))
+    # The paths per format (`/v1/projects.csv`): the same queries, `format` refused.
+    for fmt in collection.formats:
+        for query in queries:
+            url = f"{path}.{fmt}?{urlencode(query)}" if query else f"{path}.{fmt}"
+            requests.append((url, {}))
+        requests.append((f"{path}.{fmt}", {"accept": "application/json"}))
+    requests.append((f"{path}.xml", {}))
     requests += [
         (path, {"accept": "text/csv"}),
         (path, {"accept": "application/geo+json"}),
@@ -103,6 +110,14 @@ def item_requests(collection: Collection, ids: list[str]) -> list[Request]:
             (url, {"accept": "text/csv"}),
             (url, {"accept": "application/geo+json"}),
             (url, {"accept": "image/png"}),
+            (f"{url}.csv", {}),
+            (f"{url}.geojson", {}),
+            (f"{url}.csv?format=csv", {}),
+            (f"{url}.csv?bogus=1", {}),
+            (f"{url}.csv", {"accept": "application/geo+json"}),
+            (f"{url}.xml", {}),
+            (f"{url}.", {}),
+            (f"{url}.csv.csv", {}),
         ]
     return requests
 
@@ -189,6 +204,8 @@ def test_sqlite_valid_reads_take_the_direct_path(
         f"/v1/{collection.path}?after={record_id}&sort={names[-1]},-{names[0]}&offset=1",
         f"/v1/{collection.path}?sort={names[0]}&sort=-{names[-1]}",
         f"/v1/{collection.path}/{record_id}",
+        *(f"/v1/{collection.path}.{fmt}?limit=3" for fmt in collection.formats),
+        *(f"/v1/{collection.path}/{record_id}.{fmt}" for fmt in collection.formats),
     ):
         with executions(direct) as counts:
             assert direct.get(url).status_code == 200
@@ -219,3 +236,6 @@ def test_a_route_beside_an_item_path_is_not_taken_for_an_item(
     assert _same(direct, routed, url, {}) == 200
     # The series, not a "no trade statistic with id 'series'" 404.
     assert direct.get(url).json()["metric"] == "trade_turnover"
+    url = "/v1/trade-stats/series.csv?metric=trade_turnover"
+    assert _same(direct, routed, url, {}) == 200
+    assert direct.get(url).text.startswith("id,period_start,")

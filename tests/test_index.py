@@ -56,12 +56,37 @@ def test_every_link_leads_somewhere(client: TestClient) -> None:
     assert body["links"]["trade-stats/series"]["parameters"] == ["metric"]
 
 
+def test_each_representation_is_linked_beside_its_endpoint(client: TestClient) -> None:
+    """`/v1/projects.csv` is not a link of its own but a format of `/v1/projects`, and answers
+    what `?format=csv` does, with the parameters its endpoint requires."""
+    body = client.get("/v1").json()
+    for name, link in body["collections"].items():
+        expected = {"csv": f"/v1/{name}.csv"}
+        if name in ("places", "projects", "sister-cities", "events"):  # records with coordinates
+            expected["geojson"] = f"/v1/{name}.geojson"
+        assert link["formats"] == expected, name
+    assert body["links"]["search"]["formats"] == {"csv": "/v1/search.csv"}
+    assert body["links"]["timeline"]["formats"] == {"csv": "/v1/timeline.csv"}
+    assert body["links"]["trade-stats/series"]["formats"] == {"csv": "/v1/trade-stats/series.csv"}
+    assert body["links"]["meta"]["formats"] == {}
+    assert not any(name.endswith((".csv", ".geojson")) for name in body["collections"])
+    assert "timeline.csv" not in body["links"] and "search.csv" not in body["links"]
+    for link in [*body["links"].values(), *body["collections"].values()]:
+        for fmt, href in link["formats"].items():
+            query = "&".join(f"{name}={PARAMETER_VALUES[name]}" for name in link["parameters"])
+            answer = client.get(f"{href}?{query}")
+            negotiated = client.get(f"{link['href']}?{query}&format={fmt}")
+            assert answer.status_code == 200, (href, answer.text[:200])
+            assert answer.content == negotiated.content, href
+
+
 def test_every_endpoint_is_linked(client: TestClient) -> None:
     """Each GET path under /v1 without a path parameter is in the index (so the timeline and
     the data package appear once they exist)."""
     body = client.get("/v1").json()
-    linked = {link["href"] for link in body["links"].values()}
-    linked |= {link["href"] for link in body["collections"].values()}
+    links = [*body["links"].values(), *body["collections"].values()]
+    linked = {link["href"] for link in links}
+    linked |= {href for link in links for href in link["formats"].values()}
     paths = client.get("/openapi.json").json()["paths"]
     for path, item in paths.items():
         if "get" in item and path.startswith("/v1/") and "{" not in path:
@@ -77,6 +102,7 @@ def test_index_for_a_browser_is_html(client: TestClient) -> None:
         assert version in response.text
         for name in COLLECTIONS:
             assert f'href="/v1/{name}"' in response.text
+            assert f'href="/v1/{name}.csv"' in response.text
         assert 'href="/docs"' in response.text
     for path in ("/", "/v1"):
         json_etag = client.get(path).headers["etag"]

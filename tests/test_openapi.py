@@ -169,7 +169,7 @@ def test_operation_ids_are_what_a_person_would_write(spec: dict[str, Any]) -> No
     ids = [operation.get("operationId") for _, _, operation in _operations(spec)]
     assert len(ids) == len(set(ids)), "duplicate operation ids"
     for operation_id in ids:
-        assert re.fullmatch(r"(list|get)_[a-z_]+|search", operation_id or ""), operation_id
+        assert re.fullmatch(r"(list|get)_[a-z_]+|search(_csv)?", operation_id or ""), operation_id
     # Every id asked for exists under its plain name (new routes may add more).
     assert set(ids) >= OPERATION_IDS, sorted(OPERATION_IDS - set(ids))
     # A list is list_<collection>, an item get_<thing>, never FastAPI's generated id.
@@ -178,6 +178,11 @@ def test_operation_ids_are_what_a_person_would_write(spec: dict[str, Any]) -> No
     assert by_path["/v1/projects/{id}"] == "get_project"
     assert by_path["/v1/sources/{id}/text"] == "get_source_text"
     assert by_path["/v1/search"] == "search"
+    # A representation at a path of its own is its operation's id and the format.
+    assert by_path["/v1/projects.csv"] == "list_projects_csv"
+    assert by_path["/v1/places.geojson"] == "list_places_geojson"
+    assert by_path["/v1/projects/{id}.geojson"] == "get_project_geojson"
+    assert by_path["/v1/search.csv"] == "search_csv"
 
 
 def test_tags_are_declared_once_with_descriptions(spec: dict[str, Any]) -> None:

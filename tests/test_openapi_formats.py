@@ -1,7 +1,8 @@
 """The OpenAPI document declares each representation that is served, with a real schema:
 `format` offers geojson only where records have coordinates, GeoJSON answers are typed
-FeatureCollections (and Features) that the real answers validate against, and every CSV
-answer, search's included, is declared with its columns."""
+FeatureCollections (and Features) that the real answers validate against, every CSV
+answer, search's included, is declared with its columns, and each representation besides
+JSON is also an operation of its own (`/v1/projects.csv`) that declares only it."""
 
 from typing import Any
 
@@ -10,6 +11,7 @@ import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
 
+from app.registry import COLLECTIONS as DECLARED
 from tests.conftest import COLLECTIONS
 
 GEO = ("projects", "places", "events", "sister-cities")
@@ -89,3 +91,45 @@ def test_every_csv_answer_is_declared_with_its_columns(
             assert f"`{column}`" in declared["schema"]["description"], (path, column)
     served = client.get("/v1/search", params={"q": "wind", "format": "csv"})
     assert served.status_code == 200 and served.headers["content-type"].startswith("text/csv")
+
+
+def _representations(spec: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(negotiating path, its path for one format, the format) of every path per format:
+    each collection's list and item (from the registry), and the other lists that answer CSV."""
+    pairs = [
+        (base, f"{base}.{fmt}", fmt)
+        for collection in DECLARED
+        for fmt in collection.formats
+        for base in (f"/v1/{collection.path}", f"/v1/{collection.path}/{{id}}")
+    ]
+    others = ["/v1/search", "/v1/timeline", "/v1/sources/{id}/records", "/v1/trade-stats/series"]
+    pairs += [(base, f"{base}.csv", "csv") for base in others]
+    return pairs
+
+
+def test_each_representation_is_an_operation_of_its_own(spec: dict[str, Any]) -> None:
+    """One media type per operation, so a generated client parses each (openapi-python-client
+    makes one parser per status): the path's format, described as the negotiating operation
+    describes it, with the same parameters but `format`, and errors as problems only."""
+    media_types = {"csv": "text/csv", "geojson": GEOJSON}
+    pairs = _representations(spec)
+    assert len(pairs) == 2 * (10 + 4) + 4
+    for base, path, fmt in pairs:
+        negotiating, operation = spec["paths"][base]["get"], spec["paths"][path]["get"]
+        assert operation["operationId"] == f"{negotiating['operationId']}_{fmt}", path
+        assert operation["tags"] == negotiating["tags"], path
+        media_type = media_types[fmt]
+        ok = operation["responses"]["200"]
+        assert list(ok["content"]) == [media_type], path
+        assert ok["content"][media_type] == negotiating["responses"]["200"]["content"][media_type]
+        assert ok["headers"] == negotiating["responses"]["200"]["headers"], path
+        names = [p["name"] for p in operation.get("parameters", [])]
+        expected = [p["name"] for p in negotiating["parameters"] if p["name"] != "format"]
+        assert names == expected, path
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                assert list(response["content"]) == ["application/problem+json"], (path, status)
+    # Every path per format is one of these (no other is declared).
+    declared = {p for p in spec["paths"] if p.endswith((".csv", ".geojson"))}
+    datapackage = {p for p in declared if p.startswith("/v1/datapackage/")}
+    assert declared - datapackage == {path for _, path, _ in pairs}

@@ -27,12 +27,12 @@ def test_the_recipes_name_urls() -> None:
 def test_every_recipe_url_answers(client: TestClient, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 200, url
-    query = urlsplit(url).query
-    if "format=csv" in query:
+    path, query = urlsplit(url).path, urlsplit(url).query
+    if "format=csv" in query or path.endswith(".csv"):
         assert response.headers["content-type"].startswith("text/csv"), url
         rows = list(csv.DictReader(io.StringIO(response.text)))
         assert rows, url
-    elif "format=geojson" in query:
+    elif "format=geojson" in query or path.endswith(".geojson"):
         assert response.headers["content-type"] == "application/geo+json", url
         assert response.json()["type"] == "FeatureCollection"
     else:

@@ -1,7 +1,8 @@
 """Collection lists and items answered straight from compiled statements, beside the
 framework: no routing table walk, no dependency solving, no threadpool hand-off.
 
-Every collection's `GET /v1/<path>` and `GET /v1/<path>/{id}` is a parameter check, one to
+Every collection's `GET /v1/<path>` and `GET /v1/<path>/{id}` (and their paths per
+representation, `/v1/<path>.csv`, `/v1/<path>/{id}.geojson`) is a parameter check, one to
 four compiled statements (app/queries/compiled.py) and stored documents written out; on
 SQLite each takes well under a millisecond, so the framework's own per-request work would be
 most of the cost. This middleware parses the query string as FastAPI does, validates it with
@@ -26,7 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api.routes.collections import item_answer, list_answer
 from app.queries.compiled import Reader
 from app.queries.meta import dataset_version
-from app.queries.parameters import GeoItemQuery, ItemQuery
+from app.queries.parameters import GeoItemQuery, ItemQuery, with_format, without_format
 from app.registry import COLLECTIONS, Collection
 
 RECORD_ID = re.compile(r"[a-z0-9-]{1,120}")
@@ -43,12 +44,21 @@ def _list_fields(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(name for name, f in model.model_fields.items() if _is_list(f.annotation))
 
 
+# What a path names: the collection, the record id of an item (None for the list), and the
+# representation its extension names (None: negotiated).
+Target = tuple[Collection, str | None, str | None]
+
+
 class DirectReads:
     """Answer collection lists and items from compiled statements; pass anything else on."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.lists = {f"/v1/{c.path}": c for c in COLLECTIONS}
+        self.lists: dict[str, tuple[Collection, str | None]] = {
+            f"/v1/{c.path}{'.' + fmt if fmt else ''}": (c, fmt)
+            for c in COLLECTIONS
+            for fmt in (None, *c.formats)
+        }
         self.items = {f"/v1/{c.path}": c for c in COLLECTIONS}
         self.repeatable = {c.key: _list_fields(c.query) for c in COLLECTIONS}
         # Paths of other routes that an item path would also match (`/v1/trade-stats/series`).
@@ -68,7 +78,7 @@ class DirectReads:
         if target is None:
             await self.app(scope, receive, send)
             return
-        collection, record_id = target
+        collection, record_id, fmt = target
         database.refresh()
         try:
             connection = database.engine.raw_connection()
@@ -78,7 +88,7 @@ class DirectReads:
         streaming = False
         try:
             reader = Reader(connection, database.engine.dialect, connection.info)
-            response = self._answer(scope, collection, record_id, reader)
+            response = self._answer(scope, collection, record_id, fmt, reader)
             # A streamed export reads as it is sent; any other answer is whole, and its
             # connection goes back to the pool before the send, so a slow client never
             # holds one (and 64 waiting clients never drain the pool).
@@ -95,38 +105,57 @@ class DirectReads:
             if streaming:
                 connection.close()
 
-    def _target(self, app: Any, path: str) -> tuple[Collection, str | None] | None:
-        """The collection (and record id, for an item) a path names, if it is one of ours."""
-        collection = self.lists.get(path)
-        if collection is not None:
-            return collection, None
+    def _target(self, app: Any, path: str) -> Target | None:
+        """The collection (the record id, for an item; the representation, for a path that
+        names one) a path names, if it is one of ours."""
+        listed = self.lists.get(path)
+        if listed is not None:
+            return listed[0], None, listed[1]
         head, _, tail = path.rpartition("/")
         collection = self.items.get(head)
-        if collection is None or not RECORD_ID.fullmatch(tail):
+        if collection is None:
+            return None
+        record_id, dot, extension = tail.rpartition(".")
+        fmt = extension if dot else None
+        if not dot:
+            record_id = tail
+        elif extension not in collection.formats:
+            return None
+        if not RECORD_ID.fullmatch(record_id):
             return None
         if self.static is None:
             self.static = frozenset(
                 route.path for route in app.routes if "{" not in getattr(route, "path", "{")
             )
-        return None if path in self.static else (collection, tail)
+        return None if path in self.static else (collection, record_id, fmt)
 
     def _answer(
-        self, scope: Scope, collection: Collection, record_id: str | None, reader: Reader
+        self,
+        scope: Scope,
+        collection: Collection,
+        record_id: str | None,
+        fmt: str | None,
+        reader: Reader,
     ) -> Response | None:
         """The routes' answer, or None when the routes should give it (or word a refusal)."""
         try:
             request = Request(scope)
             if record_id is None:
-                query = self._query(scope, collection.query, self.repeatable[collection.key])
-                if query is None:
-                    return None
-                response = list_answer(request, collection, reader, query)
+                model: type[BaseModel] = collection.query
+                repeatable = self.repeatable[collection.key]
             else:
                 model = GeoItemQuery if collection.geometry is not None else ItemQuery
-                item_query = self._query(scope, model, frozenset())
-                if item_query is None:
-                    return None
-                response = item_answer(request, collection, reader, record_id, item_query)
+                repeatable = frozenset()
+            # A path that names its representation takes the parameters but `format`.
+            query = self._query(scope, without_format(model) if fmt else model, repeatable)
+            if query is None:
+                return None
+            if fmt:
+                query = with_format(model, query, fmt)
+            if record_id is None:
+                response = list_answer(request, collection, reader, query)
+            else:
+                response = item_answer(request, collection, reader, record_id, query)
             # Read after the answer (every parameter is checked before any SQL), on the same
             # connection (SQLite only): the file it has open, so the version of what was read.
             version = dataset_version(reader)

@@ -1,5 +1,5 @@
 """Representations of lists: JSON (the page envelope), CSV and GeoJSON, chosen by
-`?format=` or the Accept header."""
+`?format=` or the Accept header, or named by a path of their own (`/v1/projects.csv`)."""
 
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -7,7 +7,7 @@ from itertools import chain
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, TypeAdapter
 
 from app.api.examples import example, media_example, page_example
@@ -15,6 +15,7 @@ from app.api.flat import csv_lines, flat_columns
 from app.api.geojson import collection_schema, feature_schema
 from app.api.pagination import FacetCount, Page, next_links
 from app.api.params import check_query
+from app.api.problems import PROBLEMS_BESIDE
 from app.errors import InvalidParameter, NotAcceptable
 from app.geometry import Geometry
 from app.queries.listing import ListResult
@@ -24,6 +25,29 @@ from app.representations import columns_of, feature_of, header_of
 JSON = "application/json"
 CSV = "text/csv"
 GEOJSON = "application/geo+json"
+
+# The representations besides JSON, each also served at a path of its own, named by its
+# extension (Datasette's way): `/v1/projects.csv` answers what `/v1/projects?format=csv`
+# does, and is an operation of its own in OpenAPI, so a generated client has a parser
+# for it (openapi-python-client parses one media type per status).
+MEDIA_TYPES = {"csv": CSV, "geojson": GEOJSON}
+LABELS = {"csv": "CSV", "geojson": "GeoJSON"}
+
+
+class CSVResponse(Response):
+    """A CSV answer: the response class of an operation that answers only CSV, so its
+    OpenAPI document declares that media type and no other."""
+
+    media_type = CSV
+
+
+class GeoJSONResponse(JSONResponse):
+    """A GeoJSON answer: the response class of an operation that answers only GeoJSON."""
+
+    media_type = GEOJSON
+
+
+RESPONSE_CLASSES: dict[str, type[Response]] = {"csv": CSVResponse, "geojson": GeoJSONResponse}
 
 Q = TypeVar("Q", bound=ListQuery)
 # An export of more records than this is streamed: written as it is read from the database,
@@ -121,7 +145,8 @@ def list_response(
         columns = columns_of(model)
         rows = (csv_lines(columns, [json.loads(text)], header=False) for text in result.rows)
     if fmt == "csv":
-        name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        # Named after the list, whether asked for as /v1/projects?format=csv or /v1/projects.csv.
+        name = request.url.path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".csv")
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         pieces: Iterable[str] = chain([header_of(model)], rows)
         media_type = "text/csv; charset=utf-8"
@@ -226,10 +251,10 @@ def csv_media(name: str, model: type[BaseModel], rows: list[dict[str, Any]]) -> 
     }
 
 
-def item_responses(
+def item_content(
     collection: str, model: type[BaseModel], geometry: Geometry | None = None
-) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI description of an item's formats, each with the example record."""
+) -> dict[str, Any]:
+    """OpenAPI media types of an item's formats, each with the example record."""
     record = example(collection)
     content: dict[str, Any] = {
         JSON: media_example(collection, record),
@@ -241,9 +266,16 @@ def item_responses(
             "schema": feature_schema(model),
             **media_example(f"{collection}-feature", feature),
         }
+    return content
+
+
+def item_responses(
+    collection: str, model: type[BaseModel], geometry: Geometry | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of an item's formats, each with the example record."""
     return {
         200: {
-            "content": content,
+            "content": item_content(collection, model, geometry),
             "description": "The record as JSON (default), a one-row CSV"
             + (" or a GeoJSON Feature" if geometry else "")
             + ", by `format` or Accept.",
@@ -251,10 +283,10 @@ def item_responses(
     }
 
 
-def list_responses(
+def list_content(
     collection: str, model: type[BaseModel], geometry: Geometry | None = None
-) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI description of a list's formats, each with a one-record example page."""
+) -> dict[str, Any]:
+    """OpenAPI media types of a list's formats, each with a one-record example page."""
     page = page_example(collection)
     content: dict[str, Any] = {
         JSON: media_example(f"{collection}-page", page),
@@ -273,14 +305,26 @@ def list_responses(
             "schema": collection_schema(model),
             **media_example(f"{collection}-features", collection_example),
         }
+    return content
+
+
+def list_responses(
+    collection: str, model: type[BaseModel], geometry: Geometry | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of a list's formats, each with a one-record example page."""
     return {
         200: {
-            "content": content,
+            "content": list_content(collection, model, geometry),
             "description": "The page as JSON (default), CSV"
             + (" or GeoJSON" if geometry else "")
             + ", by `format` or Accept.",
         }
     }
+
+
+def page_content(name: str, model: type[BaseModel], page: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI media types of a list that is not a collection (JSON or CSV), with `page`."""
+    return {JSON: media_example(name, page), CSV: csv_media(name, model, page["items"])}
 
 
 def page_responses(
@@ -289,10 +333,24 @@ def page_responses(
     """OpenAPI description of a list that is not a collection (JSON or CSV), with `page`."""
     return {
         200: {
-            "content": {
-                JSON: media_example(name, page),
-                CSV: csv_media(name, model, page["items"]),
-            },
+            "content": page_content(name, model, page),
             "description": "The page as JSON (default) or CSV, by `format` or Accept.",
         }
+    }
+
+
+def format_responses(
+    content: dict[str, Any], fmt: str, what: str
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of a path that answers one representation (`/v1/projects.csv`):
+    the media type of `fmt` from `content`, its negotiating route's, with its schema and
+    example."""
+    media_type = MEDIA_TYPES[fmt]
+    return {
+        200: {
+            "content": {media_type: content[media_type]},
+            "description": f"{what} as {LABELS[fmt]}: the answer of `format={fmt}`.",
+        },
+        # Errors are problems (application/problem+json), never CSV or GeoJSON.
+        **PROBLEMS_BESIDE,
     }

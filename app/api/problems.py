@@ -233,3 +233,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     # statement time limit reached.
     for status in (400, 404, 406, 412, 414, 422, 503)
 }
+# The same, for a route that answers one media type besides JSON (`/v1/projects.csv`):
+# without a model, so FastAPI does not declare problems in the route's own media type too.
+PROBLEMS_BESIDE: dict[int | str, dict[str, Any]] = {
+    status: {key: value for key, value in response.items() if key != "model"}
+    for status, response in PROBLEM_RESPONSES.items()
+}

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.examples import media_example
+from app.api.formats import LABELS, MEDIA_TYPES
 from app.api.problems import PROBLEM_RESPONSES
 from app.deps import SessionDep
 from app.errors import ServiceUnavailable
@@ -41,6 +42,11 @@ class Link(BaseModel):
         description="The query parameters the endpoint requires, by name (search's `q`); "
         "empty when it needs none. The OpenAPI document describes every parameter.",
     )
+    formats: dict[str, str] = Field(
+        default_factory=dict,
+        description="The same answer in another representation, by format (`csv`, "
+        "`geojson`): the path that serves it, which takes the same parameters.",
+    )
 
 
 class Index(BaseModel):
@@ -65,12 +71,32 @@ _EXAMPLE = {
     "api_version": "1.0.0",
     "dataset_version": "3f2a9c0d1b7e4a55",
     "collections": {
-        "projects": {"href": "/v1/projects", "title": "List projects", "parameters": []}
+        "projects": {
+            "href": "/v1/projects",
+            "title": "List projects",
+            "parameters": [],
+            "formats": {"csv": "/v1/projects.csv", "geojson": "/v1/projects.geojson"},
+        }
     },
     "links": {
-        "meta": {"href": "/v1/meta", "title": "Describe the dataset", "parameters": []},
-        "search": {"href": "/v1/search", "title": "Search everything", "parameters": ["q"]},
-        "docs": {"href": "/docs", "title": "Interactive documentation", "parameters": []},
+        "meta": {
+            "href": "/v1/meta",
+            "title": "Describe the dataset",
+            "parameters": [],
+            "formats": {},
+        },
+        "search": {
+            "href": "/v1/search",
+            "title": "Search everything",
+            "parameters": ["q"],
+            "formats": {"csv": "/v1/search.csv"},
+        },
+        "docs": {
+            "href": "/docs",
+            "title": "Interactive documentation",
+            "parameters": [],
+            "formats": {},
+        },
     },
 }
 _RESPONSES: dict[int | str, dict[str, object]] = {
@@ -98,16 +124,21 @@ def _links(app: FastAPI) -> tuple[dict[str, Link], dict[str, Link]]:
         operation = item.get("get")
         if operation is None or "{" in path or not path.startswith("/v1/"):
             continue
+        base, dot, extension = path.rpartition(".")
+        if dot and extension in MEDIA_TYPES and base in paths:
+            continue  # another representation of `base`: listed with it
         title = str(operation.get("summary", ""))
         required = [
             p["name"]
             for p in operation.get("parameters", [])
             if p.get("in") == "query" and p.get("required")
         ]
+        formats = {fmt: f"{path}.{fmt}" for fmt in MEDIA_TYPES if f"{path}.{fmt}" in paths}
+        link = Link(href=path, title=title, parameters=required, formats=formats)
         if path in declared:
-            collections[_name(path)] = Link(href=path, title=title)
+            collections[_name(path)] = link
         else:
-            links[_name(path)] = Link(href=path, title=title, parameters=required)
+            links[_name(path)] = link
     if app.state.settings.docs_enabled:
         links["docs"] = Link(href="/docs", title="Interactive documentation (Swagger UI)")
         links["redoc"] = Link(href="/redoc", title="Reference documentation (ReDoc)")
@@ -140,14 +171,21 @@ def _wants_html(accept: str) -> bool:
 
 
 def _html(index: Index) -> str:
-    def items(links: dict[str, Link]) -> str:
-        return "\n".join(
-            f'<li><a href="{escape(link.href)}">{escape(name)}</a>: {escape(link.title)}</li>'
-            if not link.parameters
-            else f"<li><code>{escape(link.href)}?{escape('=…&'.join(link.parameters))}=…</code>"
-            f": {escape(link.title)}</li>"
-            for name, link in links.items()
+    def target(href: str, text: str, parameters: list[str]) -> str:
+        """A link, or (when parameters are required) the path with them, to fill in."""
+        if not parameters:
+            return f'<a href="{escape(href)}">{escape(text)}</a>'
+        return f"<code>{escape(href)}?{escape('=…&'.join(parameters))}=…</code>"
+
+    def item(name: str, link: Link) -> str:
+        formats = ", ".join(
+            target(href, LABELS[fmt], link.parameters) for fmt, href in link.formats.items()
         )
+        also = f" (also {formats})" if formats else ""
+        return f"<li>{target(link.href, name, link.parameters)}: {escape(link.title)}{also}</li>"
+
+    def items(links: dict[str, Link]) -> str:
+        return "\n".join(item(name, link) for name, link in links.items())
 
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -158,7 +196,8 @@ def _html(index: Index) -> str:
         f"<h2>Collections</h2>\n<ul>\n{items(index.collections)}\n</ul>\n"
         f"<h2>Everything else</h2>\n<ul>\n{items(index.links)}\n</ul>\n"
         "<p>Every answer is JSON by default; lists and records also answer CSV "
-        "(<code>?format=csv</code>) and, with coordinates, GeoJSON.</p>\n</body></html>\n"
+        "(<code>.csv</code> or <code>?format=csv</code>) and, with coordinates, GeoJSON "
+        "(<code>.geojson</code>).</p>\n</body></html>\n"
     )
 
 

@@ -7,12 +7,18 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from app.api.examples import example
-from app.api.formats import page_response, page_responses
+from app.api.formats import (
+    CSVResponse,
+    format_responses,
+    page_content,
+    page_response,
+    page_responses,
+)
 from app.api.pagination import Page
 from app.api.records import RecordRef, record_refs
 from app.deps import SessionDep, SourceDep
 from app.errors import NotFound
-from app.queries.parameters import NoQuery
+from app.queries.parameters import NoQuery, with_format, without_format
 from app.queries.records import CitingQuery
 from app.queries.sources import source_text
 
@@ -57,3 +63,23 @@ def read_source_records(
 ) -> Response:
     """Every record that cites the source, in the order of its first excerpt in the text."""
     return page_response(request, RecordRef, query, lambda q: record_refs(session, source.id, q))
+
+
+@router.get(
+    "/{id}/records.csv",
+    operation_id="list_source_records_csv",
+    summary="List the records citing a source as CSV",
+    response_class=CSVResponse,
+    responses=format_responses(
+        page_content("source-records", RecordRef, example("source-records")), "csv", "The page"
+    ),
+)
+def read_source_records_csv(
+    request: Request,
+    session: SessionDep,
+    source: SourceDep,
+    query: Annotated[without_format(CitingQuery), Query()],  # type: ignore[valid-type]
+) -> Response:
+    """The records citing the source as CSV: the answer of `format=csv`, at a path of its own."""
+    citing = with_format(CitingQuery, query, "csv")
+    return page_response(request, RecordRef, citing, lambda q: record_refs(session, source.id, q))
