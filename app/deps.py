@@ -1,6 +1,7 @@
 """Dependencies shared by the routes: the session and the lookups that 404."""
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -52,6 +53,30 @@ RecordId = Annotated[
         description="Stable slug of the record.",
     ),
 ]
+
+SLUG = re.compile(r"[a-z0-9-]+")
+
+
+def record_id_except(reserved: Iterable[str]) -> Any:
+    """The path parameter naming a record (RecordId), refusing the names in `reserved`: those
+    of other routes beside the items (`/v1/trade-stats/series`), so the schema admits no id
+    that the path would not lead to. A negative lookahead, as ECMA and Python regexes both
+    write it (pydantic's default engine has no lookaround, so the pattern is compiled by re)."""
+    # Only a slug could be taken for an id (and a slug needs no escaping in either dialect).
+    names = sorted(name for name in reserved if SLUG.fullmatch(name))
+    if not names:
+        return RecordId
+    pattern = re.compile(rf"^(?!(?:{'|'.join(names)})$)[a-z0-9-]+$")
+    listed = ", ".join(f"`{name}`" for name in names)
+    return Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=120,
+            pattern=pattern,  # a compiled pattern: pydantic matches it with re
+            description=f"Stable slug of the record (never {listed}, the path of another route).",
+        ),
+    ]
 
 
 def record_or_404(collection: Collection) -> Callable[[Session, str], Any]:

@@ -10,16 +10,14 @@ from fastapi.testclient import TestClient
 from tests.conftest import COLLECTIONS
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-# A value for each required query parameter of a templated link.
-TEMPLATE_VALUES = {"q": "wind", "metric": "trade_turnover"}
+# A value for each query parameter a link says its endpoint requires.
+PARAMETER_VALUES = {"q": "wind", "metric": "trade_turnover"}
 
 
-def expand(href: str) -> str:
-    """An RFC 6570 form-style template (`/v1/search{?q}`) with test values."""
-    path, _, names = href.partition("{?")
-    if not names:
-        return path
-    return path + "?" + "&".join(f"{n}={TEMPLATE_VALUES[n]}" for n in names.rstrip("}").split(","))
+def url_of(link: dict[str, Any]) -> str:
+    """The link's href with a test value for each parameter it names."""
+    query = "&".join(f"{name}={PARAMETER_VALUES[name]}" for name in link["parameters"])
+    return f"{link['href']}?{query}" if query else str(link["href"])
 
 
 @pytest.mark.parametrize("path", ["/", "/v1"])
@@ -33,7 +31,7 @@ def test_index_names_the_service_and_the_dataset(client: TestClient, path: str) 
     assert body["api_version"] == client.get("/openapi.json").json()["info"]["version"]
     assert set(body["collections"]) == set(COLLECTIONS)
     for name, link in body["collections"].items():
-        assert link["href"] == f"/v1/{name}" and link["title"] and not link["templated"]
+        assert link["href"] == f"/v1/{name}" and link["title"] and link["parameters"] == []
     for name in ("meta", "search", "docs", "redoc", "openapi", "problems", "health"):
         assert name in body["links"], name
     assert client.get(path, headers={"Accept": "*/*"}).json() == body
@@ -43,18 +41,26 @@ def test_index_names_the_service_and_the_dataset(client: TestClient, path: str) 
 def test_every_link_leads_somewhere(client: TestClient) -> None:
     body = client.get("/v1").json()
     for name, link in {**body["collections"], **body["links"]}.items():
-        response = client.get(expand(link["href"]))
+        response = client.get(url_of(link))
         assert response.status_code == 200, (name, link, response.text[:200])
-        assert link["templated"] == ("{" in link["href"]), link
+        # A plain path, never an RFC 6570 template: a client follows it as it is.
+        assert not set("{}?#") & set(link["href"]), link
+        if link["parameters"]:  # the parameters it names are required indeed
+            response = client.get(link["href"])
+            assert response.status_code == 422, (name, link)
+            missing = {error["loc"][-1] for error in response.json()["errors"]}
+            assert missing == set(link["parameters"]), (name, response.text)
     for name in body["collections"]:
         assert "items" in client.get(f"/v1/{name}").json()
+    assert body["links"]["search"]["parameters"] == ["q"]
+    assert body["links"]["trade-stats/series"]["parameters"] == ["metric"]
 
 
 def test_every_endpoint_is_linked(client: TestClient) -> None:
     """Each GET path under /v1 without a path parameter is in the index (so the timeline and
     the data package appear once they exist)."""
     body = client.get("/v1").json()
-    linked = {expand(link["href"]).split("?")[0] for link in body["links"].values()}
+    linked = {link["href"] for link in body["links"].values()}
     linked |= {link["href"] for link in body["collections"].values()}
     paths = client.get("/openapi.json").json()["paths"]
     for path, item in paths.items():

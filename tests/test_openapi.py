@@ -213,3 +213,43 @@ def test_caching_headers_and_304_are_declared(client: TestClient, spec: dict[str
         "/v1/projects", params={"limit": 2}, headers={"If-None-Match": first.headers["etag"]}
     )
     assert again.status_code == 304
+
+
+def test_no_item_id_pattern_admits_the_path_of_another_route(spec: dict[str, Any]) -> None:
+    """`/v1/trade-stats/series` is the series, so the trade statistics' id pattern refuses
+    `series` (a client that took it for an id, Schemathesis' stateful phase among them, would
+    get the series' answer): no sibling path's last segment matches an item's id pattern."""
+    checked = 0
+    for path, item in spec["paths"].items():
+        if not path.endswith("/{id}"):
+            continue
+        (parameter,) = [p for p in item["get"]["parameters"] if p["name"] == "id"]
+        pattern = re.compile(parameter["schema"]["pattern"])
+        assert pattern.search("zhanatas-wind-farm"), path
+        parent = path.removesuffix("{id}")
+        for other in spec["paths"]:
+            rest = other.removeprefix(parent)
+            if other.startswith(parent) and "/" not in rest and "{" not in rest:
+                assert not pattern.search(rest), (path, other)
+                checked += 1
+    assert checked >= 1  # the series beside the trade statistics
+    trade_stat = spec["paths"]["/v1/trade-stats/{id}"]["get"]["parameters"][0]["schema"]
+    assert trade_stat["pattern"] == "^(?!(?:series)$)[a-z0-9-]+$"
+
+
+def test_a_reserved_id_is_refused_where_it_could_be_sent(client: TestClient) -> None:
+    """The item route's id refuses `series` (the pattern is matched by Python's re, as ECMA
+    regexes read it, since pydantic's default engine has no lookaround); a longer id that
+    begins with it is an id like any other, and `/v1/trade-stats/series` is the series."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from app.deps import record_id_except
+
+    record_id = TypeAdapter(record_id_except(["series"]))
+    assert record_id.validate_python("series-2023") == "series-2023"
+    assert record_id.validate_python("a-series") == "a-series"
+    with pytest.raises(ValidationError):
+        record_id.validate_python("series")
+    assert client.get("/v1/trade-stats/series-2023").status_code == 404
+    series = client.get("/v1/trade-stats/series", params={"metric": "trade_turnover"})
+    assert series.json()["metric"] == "trade_turnover"

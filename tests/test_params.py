@@ -152,6 +152,63 @@ def test_a_curators_new_term_needs_no_code_change(
     assert_problem(app.get("/v1/projects", params={"sector": "spaceships"}), 422)
 
 
+# ---------------------------------------------------------------------- country codes
+
+# Every parameter that takes ISO 3166 codes, with a value the data holds.
+COUNTRY_CODES = [
+    ("/v1/people", "country", "KZ"),
+    ("/v1/places", "country", "CN"),
+    ("/v1/places", "region", "KZ-31"),
+    ("/v1/projects", "host_country", "KZ"),
+    ("/v1/projects", "region", "KZ-31"),
+    ("/v1/awards", "conferred_by_country", "KZ"),
+    *(
+        (f"/v1/{name}", "pair", "CN-KZ")
+        for name in (
+            "projects", "awards", "trade-stats", "sister-cities", "quotes", "events", "indicators"
+        )
+    ),
+    ("/v1/timeline", "pair", "CN-KZ"),
+]  # fmt: skip
+PATTERNS = {
+    "pair": r"^[A-Z]{2}-[A-Z]{2}$",
+    "region": r"^[A-Z]{2}-[A-Z0-9]{1,3}$",
+}
+
+
+@pytest.mark.parametrize(("path", "name", "value"), COUNTRY_CODES)
+def test_country_codes_are_declared_and_checked(
+    client: TestClient,
+    assert_problem: Problem,
+    spec: dict[str, Any],
+    path: str,
+    name: str,
+    value: str,
+) -> None:
+    """ISO 3166-1 alpha-2 codes (and pairs of them, ISO 3166-2 region codes) in upper case, as
+    the data holds them: the schema declares the pattern, and anything else is a 422."""
+    items = _array(_parameter(spec, path, name))["items"]
+    assert items["pattern"] == PATTERNS.get(name, r"^[A-Z]{2}$")
+    answer = client.get(path, params={name: value})
+    assert answer.status_code == 200 and answer.json()["items"], answer.text
+    wrong = ["xxxx", value.lower(), f" {value}", "", "KZ,CN", "CN_KZ", "KAZ"]
+    for bad in wrong:
+        body = assert_problem(client.get(path, params={name: bad}), 422)
+        assert name in body["detail"] or any(name in e["loc"] for e in body["errors"]), body
+        # In a repeated filter too.
+        assert_problem(client.get(path, params=[(name, value), (name, bad)]), 422)
+
+
+def test_a_pair_is_checked_on_the_series_too(client: TestClient, assert_problem: Problem) -> None:
+    series = "/v1/trade-stats/series"
+    ok = client.get(series, params={"metric": "trade_turnover", "pair": "CN-KZ"})
+    assert ok.status_code == 200 and ok.json()["series"]
+    for bad in ("xxxx", "cn-kz", "CN-KZ-RU", "CNKZ"):
+        assert_problem(client.get(series, params={"metric": "trade_turnover", "pair": bad}), 422)
+    # A well-formed pair of no record is an empty answer, not an error.
+    assert client.get("/v1/projects", params={"pair": "KZ-RU"}).json()["items"] == []
+
+
 # ------------------------------------------------------------------------------ sort, facet
 
 

@@ -8,11 +8,11 @@ from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import (
+    CountryItem,
     DateBases,
     PairQuery,
     RefItem,
     Text,
-    TextItem,
     Year,
     any_of,
     facet_choices,
@@ -54,7 +54,9 @@ class AwardQuery(PairQuery):
     """Filters of the award list."""
 
     recipient: list[RefItem] | None = any_of("xi-jinping", "Person id of the recipient")
-    conferred_by_country: list[TextItem] | None = any_of("KZ", "ISO code of the conferring country")
+    conferred_by_country: list[CountryItem] | None = any_of(
+        "KZ", "Conferring country: ISO 3166-1 alpha-2 code, upper case, e.g. KZ"
+    )
     place: list[RefItem] | None = any_of("zhambyl-region", "Place id where it was conferred")
     year_from: Year = Field(
         default=None, examples=[2020], description="Conferred in or after this year."

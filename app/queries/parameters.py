@@ -3,9 +3,10 @@ every cited collection shares. Unknown parameters are rejected."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from app.models.types import DateBasis
 from app.queries.errors import UnknownField
@@ -26,10 +27,35 @@ class Limits:
     max_export_rows: int
 
 
-class PageQuery(BaseModel):
-    """Paging and format, accepted by every list; unknown parameters are rejected."""
+class Parameters(BaseModel):
+    """Query parameters of an endpoint: unknown ones are rejected, and comma-separated lists
+    (sort, facet) are split and checked against their choices."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_choices(cls, data: Any) -> Any:
+        """Split comma-separated lists; a value outside their choices is UnknownField."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name, info in cls.model_fields.items():
+            choices = info.json_schema_extra
+            if not isinstance(choices, Choices) or data.get(name) is None:
+                continue
+            values = _comma_separated(data[name])
+            if isinstance(values, list):
+                for value in values:
+                    if value not in choices.values:
+                        field = value.removeprefix("-") if isinstance(value, str) else value
+                        raise UnknownField(name, str(field), list(choices.allowed))
+            data[name] = values
+        return data
+
+
+class PageQuery(Parameters):
+    """Paging and format, accepted by every list; unknown parameters are rejected."""
 
     limit: int | None = Field(
         default=None,
@@ -163,26 +189,6 @@ class ListQuery(PageQuery):
         json_schema_extra=Choices((), ()),
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _check_choices(cls, data: Any) -> Any:
-        """Split comma-separated lists; a value outside their choices is UnknownField."""
-        if not isinstance(data, dict):
-            return data
-        data = dict(data)
-        for name, info in cls.model_fields.items():
-            choices = info.json_schema_extra
-            if not isinstance(choices, Choices) or data.get(name) is None:
-                continue
-            values = _comma_separated(data[name])
-            if isinstance(values, list):
-                for value in values:
-                    if value not in choices.values:
-                        field = value.removeprefix("-") if isinstance(value, str) else value
-                        raise UnknownField(name, str(field), list(choices.allowed))
-            data[name] = values
-        return data
-
 
 def any_of(example: str, what: str) -> Any:
     """A Field: a repeatable equality filter (`country=KZ&country=CN` means either)."""
@@ -211,9 +217,17 @@ def vocabulary(name: str, example: str, what: str) -> Any:
 Year = Annotated[int | None, Field(ge=1000, le=9999, description="A year, e.g. 2023.")]
 Text = Annotated[str | None, Field(min_length=1, max_length=MAX_TEXT)]
 Ref = Annotated[str | None, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
-# One value of a repeatable filter: text, or a record id.
+# One value of a repeatable filter: text, a record id, an ISO 3166-1 alpha-2 country code
+# (upper case, as the data holds them: app/models/types.py) or a pair of them.
 TextItem = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 RefItem = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9-]+$")]
+CountryItem = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+PairItem = Annotated[str, Field(pattern=r"^[A-Z]{2}-[A-Z]{2}$")]
+RegionItem = Annotated[str, Field(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")]  # ISO 3166-2
+PAIR_DOC = (
+    "Country pair: two ISO 3166-1 alpha-2 codes, upper case, in alphabetical order and joined "
+    "by a hyphen, e.g. CN-KZ"
+)
 DateBases = Annotated[
     list[DateBasis] | None,
     Field(
@@ -236,9 +250,7 @@ class CitedQuery(ListQuery):
 class PairQuery(CitedQuery):
     """A list of bilateral records."""
 
-    pair: list[TextItem] | None = any_of(
-        "CN-KZ", "Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ"
-    )
+    pair: list[PairItem] | None = any_of("CN-KZ", PAIR_DOC)
 
 
 class FigureQuery(PairQuery):
@@ -283,3 +295,34 @@ class NoQuery(BaseModel):
     """An endpoint that takes no query parameters; any is rejected."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@cache
+def without_format(query: type[BaseModel]) -> type[Parameters]:
+    """The parameters of `query` but `format`: those of a path that names its representation
+    (`/v1/projects.csv`), where `format` is an unknown parameter, refused like any other.
+    The fields are `query`'s own (same checks, descriptions and order)."""
+    fields: dict[str, Any] = {
+        name: (info.annotation, info)
+        for name, info in query.model_fields.items()
+        if name != "format"
+    }
+    model: type[Parameters] = create_model(
+        query.__name__.removesuffix("Query") + "ExportQuery",
+        __base__=Parameters,
+        __doc__=query.__doc__,
+        **fields,
+    )
+    return model
+
+
+def with_format(query: type[M], given: BaseModel, fmt: str) -> M:
+    """`given` (checked by `without_format(query)`) as a `query` asking for `fmt`: what the
+    negotiating route answers for `?format=<fmt>`, with the same values."""
+    values = {name: getattr(given, name) for name in type(given).model_fields}
+    return query.model_construct(
+        _fields_set={*given.model_fields_set, "format"}, **values, format=fmt
+    )

@@ -6,7 +6,14 @@ from sqlmodel import col
 from app.models import Person
 from app.queries.compiled import Readable
 from app.queries.listing import ListResult, ListSpec, every, run_list
-from app.queries.parameters import CitedQuery, Text, TextItem, any_of, facet_choices, sort_choices
+from app.queries.parameters import (
+    CitedQuery,
+    CountryItem,
+    Text,
+    any_of,
+    facet_choices,
+    sort_choices,
+)
 
 SORTABLE = {"id": col(Person.id), "name": col(Person.name), "country": col(Person.country)}
 
@@ -24,7 +31,9 @@ SPEC = ListSpec(
 class PersonQuery(CitedQuery):
     """Filters of the people list."""
 
-    country: list[TextItem] | None = any_of("KZ", "ISO 3166-1 alpha-2 country")
+    country: list[CountryItem] | None = any_of(
+        "KZ", "Country: ISO 3166-1 alpha-2 code, upper case, e.g. KZ"
+    )
     q: Text = Field(
         default=None, examples=["wind"], description="Text to find in name, aliases or description."
     )

@@ -8,8 +8,10 @@ from app.queries.compiled import Readable
 from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.parameters import (
     CitedQuery,
+    CountryItem,
     GeoFormat,
     RefItem,
+    RegionItem,
     Text,
     TextItem,
     any_of,
@@ -52,8 +54,10 @@ class PlaceQuery(CitedQuery):
     format: GeoFormat = None  # type: ignore[assignment]  # widened: geojson is served too
 
     kind: list[TextItem] | None = vocabulary("place_kind", "city", "Kind of place")
-    country: list[TextItem] | None = any_of("KZ", "ISO 3166-1 alpha-2 country")
-    region: list[TextItem] | None = any_of("KZ-31", "ISO 3166-2 code, e.g. KZ-75")
+    country: list[CountryItem] | None = any_of(
+        "KZ", "Country: ISO 3166-1 alpha-2 code, upper case, e.g. KZ"
+    )
+    region: list[RegionItem] | None = any_of("KZ-31", "ISO 3166-2 code, upper case, e.g. KZ-75")
     parent: list[RefItem] | None = any_of("kazakhstan", "Only places inside this place id")
     q: Text = Field(default=None, examples=["wind"], description="Text to find in name or aliases.")
     sort: list[str] | None = sort_choices(SORTABLE)

@@ -12,10 +12,12 @@ from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import (
+    CountryItem,
     DateBases,
     GeoFormat,
     PairQuery,
     RefItem,
+    RegionItem,
     Text,
     TextItem,
     Year,
@@ -91,10 +93,13 @@ class ProjectQuery(PairQuery):
     place: list[RefItem] | None = any_of(
         "zhambyl-region", "Place id: the project's place or the region containing it"
     )
-    region: list[TextItem] | None = any_of(
-        "KZ-31", "ISO 3166-2 code of the region the project's place is or lies in, e.g. KZ-31"
+    region: list[RegionItem] | None = any_of(
+        "KZ-31",
+        "ISO 3166-2 code (upper case) of the region the project's place is or lies in, e.g. KZ-31",
     )
-    host_country: list[TextItem] | None = any_of("KZ", "ISO 3166-1 alpha-2 host country")
+    host_country: list[CountryItem] | None = any_of(
+        "KZ", "Host country: ISO 3166-1 alpha-2 code, upper case, e.g. KZ"
+    )
     bri: bool | None = Field(
         default=None,
         examples=[True],

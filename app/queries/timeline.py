@@ -11,10 +11,11 @@ from app.queries.compiled import Readable
 from app.queries.filters import year_of
 from app.queries.listing import ListResult, ListSpec, run_list
 from app.queries.parameters import (
+    PAIR_DOC,
     DateBases,
     ListQuery,
+    PairItem,
     RefItem,
-    TextItem,
     Year,
     any_of,
     facet_choices,
@@ -88,9 +89,7 @@ class TimelineQuery(ListQuery):
     date_basis: DateBases = None
     place: list[RefItem] | None = any_of("astana", "Place id of the fact")
     person: list[RefItem] | None = any_of("xi-jinping", "Person id of the fact")
-    pair: list[TextItem] | None = any_of(
-        "CN-KZ", "Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ"
-    )
+    pair: list[PairItem] | None = any_of("CN-KZ", PAIR_DOC)
     source: list[RefItem] | None = any_of(
         "kazinform-2024-zhang-xiao", "Only facts whose record cites this source id"
     )

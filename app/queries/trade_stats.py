@@ -13,11 +13,12 @@ from app.queries.listing import ListResult, ListSpec, every, run_list
 from app.queries.ordering import as_on_sqlite
 from app.queries.parameters import (
     MAX_TEXT,
+    PAIR_DOC,
     VOCABULARY_KEY,
     DateBases,
     FigureQuery,
+    PairItem,
     RefItem,
-    Text,
     TextItem,
     Year,
     any_of,
@@ -98,11 +99,7 @@ class SeriesQuery(BaseModel):
         description="Metric (vocabulary `trade_metric`), e.g. trade_turnover.",
         json_schema_extra={VOCABULARY_KEY: "trade_metric"},
     )
-    pair: Text = Field(
-        default=None,
-        examples=["CN-KZ"],
-        description="Country pair: two ISO 3166-1 alpha-2 codes in alphabetical order, e.g. CN-KZ.",
-    )
+    pair: PairItem | None = Field(default=None, examples=["CN-KZ"], description=PAIR_DOC + ".")
     format: Literal["json", "csv"] | None = Field(
         default=None, description="json (default) or csv; overrides the Accept header."
     )

@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from app.api.formats import item_response, item_responses, list_response, list_responses
 from app.api.pagination import Page
 from app.api.problems import PROBLEM_RESPONSES
-from app.deps import RecordId, SessionDep
+from app.deps import SessionDep, record_id_except
 from app.errors import NotFound
 from app.queries.compiled import Readable
 from app.queries.documents import document
@@ -18,10 +18,15 @@ from app.registry import COLLECTIONS, Collection
 from app.representations import header_of
 
 
-def _shadowed_by_item(extra: APIRouter) -> bool:
-    """Whether `extra` has a one-segment path (`/series`) that `/{id}` would match if the
-    item route came first."""
-    return any(isinstance(r, APIRoute) and r.path.count("/") == 1 for r in extra.routes)
+def _beside_items(extra: APIRouter | None) -> list[str]:
+    """The one-segment paths of `extra` (`series` of `/series`), which `/{id}` would match if
+    the item route came first; an id never names one."""
+    routes = extra.routes if extra is not None else []
+    return [
+        r.path.removeprefix("/")
+        for r in routes
+        if isinstance(r, APIRoute) and r.path.count("/") == 1 and "{" not in r.path
+    ]
 
 
 def list_answer(
@@ -64,6 +69,8 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
     )
     item_params = GeoItemQuery if collection.geometry is not None else ItemQuery
     list_params = Annotated[collection.query, Query()]  # type: ignore[name-defined]
+    beside = _beside_items(extra)
+    record_id = record_id_except(beside)
 
     def read_list(request: Request, session: SessionDep, query: list_params) -> Response:
         return list_answer(request, collection, session, query)
@@ -71,7 +78,7 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
     def read_item(
         request: Request,
         session: SessionDep,
-        id: RecordId,
+        id: record_id,  # type: ignore[valid-type]
         query: Annotated[item_params, Query()],  # type: ignore[valid-type]
     ) -> Response:
         return item_answer(request, collection, session, id, query)
@@ -89,7 +96,7 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
         response_model=Page[collection.public],  # type: ignore[name-defined]
         responses=list_responses(collection.path, collection.public, collection.geometry),
     )
-    if extra is not None and _shadowed_by_item(extra):
+    if extra is not None and beside:
         router.include_router(extra)
     router.add_api_route(
         "/{id}",
@@ -101,6 +108,6 @@ def collection_router(collection: Collection, extra: APIRouter | None = None) ->
         response_model=collection.public,
         responses=item_responses(collection.path, collection.public, collection.geometry),
     )
-    if extra is not None and not _shadowed_by_item(extra):
+    if extra is not None and not beside:
         router.include_router(extra)
     return router

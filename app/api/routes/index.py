@@ -2,8 +2,10 @@
 
 The collections are the declared ones (app/registry.py's COLLECTIONS),
 and the other links come from the OpenAPI document of the running app, so the index lists
-exactly the endpoints that exist: every GET path under /v1 without a path parameter
-(templated, RFC 6570, when it needs query parameters, like search's `q`).
+exactly the endpoints that exist: every GET path under /v1 without a path parameter. An href
+is always a plain path, never an RFC 6570 template (clients and crawlers, Schemathesis'
+stateful phase among them, follow hrefs as they are); the query parameters an endpoint
+requires, like search's `q`, are named beside it.
 """
 
 from html import escape
@@ -32,14 +34,12 @@ DESCRIPTION = (
 class Link(BaseModel):
     """A link to an endpoint or a page of the service."""
 
-    href: str = Field(
-        description="Relative reference to the endpoint (a URI template when `templated`)."
-    )
+    href: str = Field(description="Relative reference to the endpoint: a plain path.")
     title: str = Field(description="What is there.")
-    templated: bool = Field(
-        default=False,
-        description="True when `href` is an RFC 6570 template of the required parameters "
-        "(e.g. `/v1/search{?q}`).",
+    parameters: list[str] = Field(
+        default_factory=list,
+        description="The query parameters the endpoint requires, by name (search's `q`); "
+        "empty when it needs none. The OpenAPI document describes every parameter.",
     )
 
 
@@ -65,12 +65,12 @@ _EXAMPLE = {
     "api_version": "1.0.0",
     "dataset_version": "3f2a9c0d1b7e4a55",
     "collections": {
-        "projects": {"href": "/v1/projects", "title": "List projects", "templated": False}
+        "projects": {"href": "/v1/projects", "title": "List projects", "parameters": []}
     },
     "links": {
-        "meta": {"href": "/v1/meta", "title": "Describe the dataset", "templated": False},
-        "search": {"href": "/v1/search{?q}", "title": "Search everything", "templated": True},
-        "docs": {"href": "/docs", "title": "Interactive documentation", "templated": False},
+        "meta": {"href": "/v1/meta", "title": "Describe the dataset", "parameters": []},
+        "search": {"href": "/v1/search", "title": "Search everything", "parameters": ["q"]},
+        "docs": {"href": "/docs", "title": "Interactive documentation", "parameters": []},
     },
 }
 _RESPONSES: dict[int | str, dict[str, object]] = {
@@ -106,11 +106,8 @@ def _links(app: FastAPI) -> tuple[dict[str, Link], dict[str, Link]]:
         ]
         if path in declared:
             collections[_name(path)] = Link(href=path, title=title)
-        elif required:
-            template = f"{path}{{?{','.join(required)}}}"
-            links[_name(path)] = Link(href=template, title=title, templated=True)
         else:
-            links[_name(path)] = Link(href=path, title=title)
+            links[_name(path)] = Link(href=path, title=title, parameters=required)
     if app.state.settings.docs_enabled:
         links["docs"] = Link(href="/docs", title="Interactive documentation (Swagger UI)")
         links["redoc"] = Link(href="/redoc", title="Reference documentation (ReDoc)")
@@ -146,8 +143,9 @@ def _html(index: Index) -> str:
     def items(links: dict[str, Link]) -> str:
         return "\n".join(
             f'<li><a href="{escape(link.href)}">{escape(name)}</a>: {escape(link.title)}</li>'
-            if not link.templated
-            else f"<li><code>{escape(link.href)}</code>: {escape(link.title)}</li>"
+            if not link.parameters
+            else f"<li><code>{escape(link.href)}?{escape('=…&'.join(link.parameters))}=…</code>"
+            f": {escape(link.title)}</li>"
             for name, link in links.items()
         )
 
