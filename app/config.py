@@ -47,6 +47,18 @@ class Settings(BaseSettings):
         "framework (app/api/direct_reads.py; SQLite only). Off, the routes answer them: the "
         "same bytes, slower.",
     )
+    fast_path: bool = Field(
+        default=True,
+        description="Answer plain reads (GET or HEAD without Origin) of kept answers and of "
+        "collections in one step before the middleware (app/api/fast_path.py). Off, the "
+        "middleware stack answers them: the same bytes, slower.",
+    )
+    telemetry: bool = Field(
+        default=False,
+        description="FastAPI's native OpenTelemetry: spans, metrics and logs through the "
+        "globally configured OpenTelemetry providers. Off by default, because looking for "
+        "those providers costs every request.",
+    )
     cache_max_age: int = Field(default=300, description="Cache-Control max-age, in seconds.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     max_limit: int = Field(default=500, description="Largest JSON page size a list accepts.")

@@ -9,10 +9,11 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.api import openapi, problems
-from app.api.direct_reads import DirectReads
+from app.api.direct_reads import DirectReader, DirectReads
+from app.api.fast_path import FastPath
 from app.api.middleware import ProblemCORSMiddleware, RequestLimits, SecurityHeaders
 from app.api.params import read_vocabularies
-from app.api.response_cache import ResponseCache
+from app.api.response_cache import ResponseCache, ResponseStore
 from app.api.router import api_router, root_router
 from app.config import Settings, get_settings
 from app.db import Database
@@ -25,6 +26,10 @@ people, places, events and stated figures around them.
 Every record cites the source it comes from with a verbatim excerpt and its code-point
 offsets in the stored text (`GET /v1/sources/{id}/text`). Errors are RFC 9457 problems.
 """
+
+# Answers smaller than this are sent uncompressed: gzip's header and dictionary would make
+# them hardly smaller, or larger.
+GZIP_MINIMUM = 1024
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,6 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=openapi.api_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        # On, FastAPI looks for configured providers on every request (and reports through
+        # them if there are any); off, it never looks.
+        telemetry={
+            "tracing": settings.telemetry,
+            "metrics": settings.telemetry,
+            "logs": settings.telemetry,
+        },
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
@@ -65,20 +77,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.vocabularies = read_vocabularies(settings.data_dir)
     problems.install(app)
     openapi.install(app)
-    # Added last = outermost: CORS, then security headers on every answer (refusals
+    # Added last = outermost: the fast path (plain reads answered whole, with the bytes the
+    # layers below would send), then CORS, then security headers on every answer (refusals
     # included), then the request limits, then the cache.
     # Innermost: collection lists and items answered from compiled statements, beside the
     # routes (which answer anything else, and every refusal).
-    app.add_middleware(DirectReads)
-    # Then gzip for answers over 1 KB (RFC 9110 content coding), so the cache keeps
-    # the compressed bytes it sends.
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
-    app.add_middleware(
-        ResponseCache,
+    store = ResponseStore(
         max_entries=settings.response_cache_entries,
         max_bytes=settings.response_cache_bytes,
         max_age=settings.cache_max_age,
     )
+    # On app.state so tests (and operators' tools) can see what is kept.
+    app.state.response_store = store
+    reader = DirectReader()
+    app.add_middleware(DirectReads, reader=reader)
+    # Then gzip for answers over 1 KB (RFC 9110 content coding), so the cache keeps
+    # the compressed bytes it sends.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=6)
+    app.add_middleware(ResponseCache, store=store)
     app.add_middleware(RequestLimits)
     app.add_middleware(SecurityHeaders, docs_paths=("/docs", "/redoc"))
     app.add_middleware(
@@ -88,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "Link"],
     )
+    app.add_middleware(FastPath, store=store, reader=reader, gzip_minimum=GZIP_MINIMUM)
     app.include_router(root_router)
     app.include_router(api_router)
     return app

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.response_cache import ResponseCache
+from app.api.response_cache import ResponseStore
 from app.config import Settings
 from app.loader.build import build
 from tests.conftest import COLLECTION_KEYS
@@ -387,11 +387,9 @@ def test_refused_preflight_is_a_problem(
     assert 400 <= response.status_code < 500
 
 
-def _response_cache(client: TestClient) -> ResponseCache:
-    layer: Any = client.app.middleware_stack  # type: ignore[attr-defined]
-    while not isinstance(layer, ResponseCache):
-        layer = layer.app
-    return layer
+def _response_cache(client: TestClient) -> ResponseStore:
+    store: ResponseStore = client.app.state.response_store  # type: ignore[attr-defined]
+    return store
 
 
 def test_response_cache_is_bounded_in_bytes(make_client: Callable[..., TestClient]) -> None:

@@ -16,6 +16,7 @@ It serves SQLite only: on PostgreSQL a request reads through the routes' session
 """
 
 import re
+from collections.abc import Callable
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
@@ -49,11 +50,14 @@ def _list_fields(model: type[BaseModel]) -> frozenset[str]:
 Target = tuple[Collection, str | None, str | None]
 
 
-class DirectReads:
-    """Answer collection lists and items from compiled statements; pass anything else on."""
+def _release_nothing() -> None:
+    """Nothing to release: a whole answer gave its connection back before it was sent."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+
+class DirectReader:
+    """Which requests the direct path answers, and their answers."""
+
+    def __init__(self) -> None:
         self.lists: dict[str, tuple[Collection, str | None]] = {
             f"/v1/{c.path}{'.' + fmt if fmt else ''}": (c, fmt)
             for c in COLLECTIONS
@@ -64,27 +68,28 @@ class DirectReads:
         # Paths of other routes that an item path would also match (`/v1/trade-stats/series`).
         self.static: frozenset[str] | None = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET":
-            await self.app(scope, receive, send)
-            return
+    def answer(
+        self, scope: Scope, refreshed: bool = False
+    ) -> tuple[Response, Callable[[], None]] | None:
+        """The direct answer to a GET request, with what releases its database connection
+        once the answer is sent; None when the routes should answer (or word a refusal).
+
+        Any rebuild is followed first, unless the caller has just done so (`refreshed`).
+        """
         app = scope["app"]
         database = getattr(app.state, "database", None)
         if not app.state.settings.direct_reads or database is None or database.path is None:
-            await self.app(scope, receive, send)
-            return
-        path: str = scope["path"]
-        target = self._target(app, path)
+            return None
+        target = self._target(app, scope["path"])
         if target is None:
-            await self.app(scope, receive, send)
-            return
+            return None
         collection, record_id, fmt = target
-        database.refresh()
+        if not refreshed:
+            database.refresh()
         try:
             connection = database.engine.raw_connection()
         except Exception:  # no readable database: the routes word the 503
-            await self.app(scope, receive, send)
-            return
+            return None
         streaming = False
         try:
             reader = Reader(connection, database.engine.dialect, connection.info)
@@ -97,13 +102,8 @@ class DirectReads:
             if not streaming:
                 connection.close()
         if response is None:
-            await self.app(scope, receive, send)
-            return
-        try:
-            await response(scope, receive, send)
-        finally:
-            if streaming:
-                connection.close()
+            return None
+        return response, (connection.close if streaming else _release_nothing)
 
     def _target(self, app: Any, path: str) -> Target | None:
         """The collection (the record id, for an item; the representation, for a path that
@@ -182,3 +182,25 @@ class DirectReads:
             else:
                 given[key] = values[0]
         return model.model_validate(given)
+
+
+class DirectReads:
+    """Answer collection lists and items from compiled statements; pass anything else on."""
+
+    def __init__(self, app: ASGIApp, reader: DirectReader) -> None:
+        self.app = app
+        self.reader = reader
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        answered = self.reader.answer(scope)
+        if answered is None:
+            await self.app(scope, receive, send)
+            return
+        response, release = answered
+        try:
+            await response(scope, receive, send)
+        finally:
+            release()

@@ -62,6 +62,26 @@ def _check_utf8(query: bytes) -> None:
         unquote_to_bytes(part).decode("utf-8")
 
 
+def target_refusal(scope: Scope) -> tuple[str, str, str] | None:
+    """Why a request's target is refused before any work (problem slug, detail, instance),
+    or None when it is acceptable: over-long (OWASP API4) or not UTF-8."""
+    path: str = scope.get("path", "")
+    query: bytes = scope.get("query_string", b"")
+    if len(path) > MAX_PATH or len(query) > MAX_QUERY:
+        # The instance names the (cut) path only: the whole target is what is wrong.
+        return (
+            "uri-too-long",
+            f"Paths are limited to {MAX_PATH} characters and query strings to {MAX_QUERY} bytes.",
+            instance_of({"path": path[:MAX_PATH]}),
+        )
+    try:
+        _check_utf8(query)
+        path.encode("utf-8")
+    except UnicodeError:
+        return ("bad-request", "The query string is not valid UTF-8.", instance_of(scope))
+    return None
+
+
 class RequestLimits:
     """Reject over-long paths and query strings (OWASP API4) before any work is done."""
 
@@ -70,27 +90,36 @@ class RequestLimits:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            path: str = scope.get("path", "")
-            query: bytes = scope.get("query_string", b"")
-            if len(path) > MAX_PATH or len(query) > MAX_QUERY:
-                # The instance names the (cut) path only: the whole target is what is wrong.
-                await send_problem(
-                    send,
-                    "uri-too-long",
-                    f"Paths are limited to {MAX_PATH} characters and query "
-                    f"strings to {MAX_QUERY} bytes.",
-                    instance_of({"path": path[:MAX_PATH]}),
-                )
-                return
-            try:
-                _check_utf8(query)
-                path.encode("utf-8")
-            except UnicodeError:
-                await send_problem(
-                    send, "bad-request", "The query string is not valid UTF-8.", instance_of(scope)
-                )
+            refusal = target_refusal(scope)
+            if refusal is not None:
+                await send_problem(send, *refusal)
                 return
         await self.app(scope, receive, send)
+
+
+_COMMON_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+# Every answer gets these (lower-case names, as ASGI servers give them), in place of any of
+# the same name; the docs pages get a CSP that lets Swagger UI and ReDoc run.
+API_SECURITY_HEADERS = [*_COMMON_HEADERS, (b"content-security-policy", API_CSP.encode())]
+DOCS_SECURITY_HEADERS = [*_COMMON_HEADERS, (b"content-security-policy", DOCS_CSP.encode())]
+_SECURITY_NAMES = frozenset(name for name, _ in API_SECURITY_HEADERS)
+
+
+def with_security_headers(
+    headers: list[tuple[bytes, bytes]], added: list[tuple[bytes, bytes]] = API_SECURITY_HEADERS
+) -> list[tuple[bytes, bytes]]:
+    """`headers` with the security headers `added`: appended, or replacing any of the same
+    name where it stands (as Starlette's MutableHeaders does)."""
+    if any(pair[0] in _SECURITY_NAMES for pair in headers):
+        mutable = MutableHeaders(raw=list(headers))
+        for name, value in added:
+            mutable[name.decode()] = value.decode()
+        return mutable.raw
+    return [*headers, *added]
 
 
 class SecurityHeaders:
@@ -99,35 +128,17 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, docs_paths: tuple[str, ...]) -> None:
         self.app = app
         self.docs_paths = docs_paths
-        common = [
-            (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"x-frame-options", b"DENY"),
-        ]
-        # Made once: every answer gets these (lower-case names, as ASGI servers give them),
-        # in place of any of the same name.
-        self.api_headers = [*common, (b"content-security-policy", API_CSP.encode())]
-        self.docs_headers = [*common, (b"content-security-policy", DOCS_CSP.encode())]
-        self.names = frozenset(name for name, _ in self.api_headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        added = self.docs_headers if scope["path"] in self.docs_paths else self.api_headers
-        names = self.names
+        docs = scope["path"] in self.docs_paths
+        added = DOCS_SECURITY_HEADERS if docs else API_SECURITY_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if any(pair[0] in names for pair in headers):
-                    # Replaced where they stand, as Starlette's MutableHeaders does.
-                    mutable = MutableHeaders(raw=headers)
-                    for name, value in added:
-                        mutable[name.decode()] = value.decode()
-                    headers = mutable.raw
-                else:
-                    headers += added
+                headers = with_security_headers(message.get("headers", []), added)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -146,6 +157,14 @@ def instance_of(scope: Scope) -> str:
     query = quote_from_bytes(scope.get("query_string", b""), safe="/?:@!$&'()*+,;=%")
     query = _STRAY_PERCENT.sub("%25", query)
     return f"{path}?{query}" if query else path
+
+
+def vary_origin(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """`headers` as Starlette's CORSMiddleware sends them on a request without an Origin
+    header: `Origin` added to Vary (the answer would differ for a cross-origin request)."""
+    mutable = MutableHeaders(raw=list(headers))
+    mutable["Vary"] = ", ".join([*mutable.getlist("Vary"), "Origin"])
+    return mutable.raw
 
 
 class ProblemCORSMiddleware(CORSMiddleware):
