@@ -76,9 +76,23 @@ def list_requests(collection: Collection) -> list[Request]:
     for query in queries:
         url = f"{path}?{urlencode(query)}" if query else path
         requests.append((url, {}))
-    # The paths per format (`/v1/projects.csv`): the same queries, `format` refused.
+    # The paths per format (`/v1/projects.csv`): paging, a cursor, a sort, a filter, and
+    # refusals (`format` among them).
+    sortable = next(iter(collection.spec.sortable))
+    filters = [{name: example[0] if isinstance(example, list) else example}
+               for name, example in _examples(collection)][:1]  # fmt: skip
     for fmt in collection.formats:
-        for query in queries:
+        for query in [
+            {},
+            {"limit": 2, "offset": 1},
+            {"after": "", "limit": 2},
+            {"sort": f"-{sortable}", "limit": 3},
+            *filters,
+            {"format": fmt},
+            {"bogus": 1},
+            {"sort": "bogus"},
+            [("limit", "2"), ("limit", "3")],
+        ]:
             url = f"{path}.{fmt}?{urlencode(query)}" if query else f"{path}.{fmt}"
             requests.append((url, {}))
         requests.append((f"{path}.{fmt}", {"accept": "application/json"}))
@@ -110,6 +124,11 @@ def item_requests(collection: Collection, ids: list[str]) -> list[Request]:
             (url, {"accept": "text/csv"}),
             (url, {"accept": "application/geo+json"}),
             (url, {"accept": "image/png"}),
+        ]
+    # The paths per format (`/v1/projects/{id}.csv`), of a record and of none.
+    for record_id in [ids[0], "no-such-record"]:
+        url = f"{path}/{record_id}"
+        requests += [
             (f"{url}.csv", {}),
             (f"{url}.geojson", {}),
             (f"{url}.csv?format=csv", {}),

@@ -138,9 +138,7 @@ def test_plain_reads_are_answered_before_the_stack(
     make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counted = _Counted(middleware.SecurityHeaders.__call__)
-    monkeypatch.setattr(
-        middleware.SecurityHeaders, "__call__", lambda self, *a: counted(self, *a)
-    )
+    monkeypatch.setattr(middleware.SecurityHeaders, "__call__", lambda self, *a: counted(self, *a))
     client = make_client()
     _Counted.calls = 0
     client.get("/healthz")  # through the stack: it is not a dataset answer
@@ -156,9 +154,7 @@ def test_plain_reads_are_answered_before_the_stack(
     assert client.get("/v1/projects?limit=3", headers=IDENTITY).content == first.content
     assert client.head("/v1/projects?limit=3", headers=IDENTITY).content == b""
     etag = first.headers["etag"]
-    not_modified = client.get(
-        "/v1/projects?limit=3", headers={**IDENTITY, "if-none-match": etag}
-    )
+    not_modified = client.get("/v1/projects?limit=3", headers={**IDENTITY, "if-none-match": etag})
     assert not_modified.status_code == 304
     assert _Counted.calls == before
     # An Origin goes down the stack (CORS answers it).
@@ -170,9 +166,7 @@ def test_off_every_request_goes_through_the_stack(
     make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counted = _Counted(middleware.SecurityHeaders.__call__)
-    monkeypatch.setattr(
-        middleware.SecurityHeaders, "__call__", lambda self, *a: counted(self, *a)
-    )
+    monkeypatch.setattr(middleware.SecurityHeaders, "__call__", lambda self, *a: counted(self, *a))
     client = make_client(fast_path=False)
     _Counted.calls = 0
     for _ in range(3):
