@@ -132,6 +132,32 @@ def _declare_parameters(document: dict[str, Any], vocabularies: dict[str, tuple[
                             target["enum"] = terms
 
 
+def _declare_links(document: dict[str, Any]) -> None:
+    """OpenAPI links from a stated figure to the disagreement it belongs to (its
+    `disagreement_id`; null when no source contradicts it), on the list and item of every
+    collection whose figures sources may contradict.
+
+    Declared for the list too (its first item's), so that a tool inferring links does not
+    make its own from every item's `disagreement_id`: Schemathesis' stateful phase picks one
+    of those values, nulls included, and sends a null as the id `None`."""
+    for collection in COLLECTIONS:
+        if not collection.disputable:
+            continue
+        for path, pointer in (
+            (f"/v1/{collection.path}", "/items/0/disagreement_id"),
+            (f"/v1/{collection.path}/{{id}}", "/disagreement_id"),
+        ):
+            ok = document["paths"][path]["get"]["responses"]["200"]
+            ok.setdefault("links", {})["disagreement"] = {
+                "operationId": "get_disagreement",
+                "parameters": {"id": f"$response.body#{pointer}"},
+                "description": "The disagreement the "
+                + ("first " if "items" in pointer else "")
+                + f"{collection.noun} belongs to, when a source contradicts it "
+                "(`disagreement_id`; null otherwise).",
+            }
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     """The document served at /openapi.json (made once, then kept on the app)."""
     if app.openapi_schema:
@@ -151,6 +177,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     components["examples"] = registered_examples()
     components.setdefault("schemas", {}).update(declared_schemas())
     _declare_caching(document)
+    _declare_links(document)
     _declare_parameters(document, getattr(app.state, "vocabularies", {}))
     app.openapi_schema = document
     return document
