@@ -258,3 +258,27 @@ def test_a_reserved_id_is_refused_where_it_could_be_sent(client: TestClient) -> 
     assert client.get("/v1/trade-stats/series-2023").status_code == 404
     series = client.get("/v1/trade-stats/series", params={"metric": "trade_turnover"})
     assert series.json()["metric"] == "trade_turnover"
+
+
+def test_figures_link_to_their_disagreement(client: TestClient, spec: dict[str, Any]) -> None:
+    """The declared links lead somewhere: a figure's `disagreement_id` is the id of
+    get_disagreement (and a list declares its first item's, not each item's)."""
+    from app.registry import COLLECTIONS as DECLARED
+
+    disputable = [c.path for c in DECLARED if c.disputable]
+    assert disputable == ["trade-stats", "indicators"]
+    operations = {op["operationId"] for _, _, op in _operations(spec)}
+    followed = 0
+    for name in disputable:
+        for path in (f"/v1/{name}", f"/v1/{name}/{{id}}"):
+            (link,) = spec["paths"][path]["get"]["responses"]["200"]["links"].values()
+            assert link["operationId"] == "get_disagreement" in operations, path
+            assert link["parameters"]["id"].startswith("$response.body#/"), path
+        for item in client.get(f"/v1/{name}", params={"limit": 500}).json()["items"]:
+            pointer = spec["paths"][f"/v1/{name}/{{id}}"]["get"]["responses"]["200"]["links"]
+            assert pointer["disagreement"]["parameters"]["id"] == "$response.body#/disagreement_id"
+            if item["disagreement_id"] is not None:
+                target = client.get(f"/v1/disagreements/{item['disagreement_id']}")
+                assert target.status_code == 200, item["id"]
+                followed += 1
+    assert followed >= 2
