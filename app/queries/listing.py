@@ -266,10 +266,11 @@ def run_list(
     facets = None
     if compiled.facets:
         facets = {
-            name: [(row[0], int(row[1])) for row in reader.rows(statement, values)]
+            name: [(row[0], int(row[1])) for row in reader.dataset_rows(statement, values)]
             for name, statement in compiled.facets
         }
-    total = reader.scalar(compiled.count, values) or 0
+    counted = reader.dataset_rows(compiled.count, values)
+    total = (counted[0][0] if counted else 0) or 0
     texts_of = None
     if spec.document is None:
         texts_of = _reader_of_texts(reader, spec.record_type, written_as)
