@@ -310,19 +310,19 @@ def _key_values(
     return found[0][1:]
 
 
-TextsOf = Callable[[list[str]], dict[str, str]]
+TextsOf = Callable[[list[str]], dict[str, str | bytes]]
 
 
 def _reader_of_texts(reader: Reader, record_type: str, fmt: str) -> TextsOf:
     """A function giving the stored texts in format `fmt` of records of `record_type`, by id."""
 
-    def read(ids: list[str]) -> dict[str, str]:
+    def read(ids: list[str]) -> dict[str, str | bytes]:
         return texts_by_id(reader, record_type, fmt, ids)
 
     return read
 
 
-def _texts(found: Sequence[Any], texts_of: TextsOf | None) -> list[str]:
+def _texts(found: Sequence[Any], texts_of: TextsOf | None) -> list[Any]:
     """The texts of the page's rows, in the page's order: the row's own first column, or
     the stored document of the id it names."""
     if texts_of is None:
@@ -337,7 +337,7 @@ def _streamed(
     values: dict[str, Any],
     texts_of: TextsOf | None,
     batch: int = 1000,
-) -> Iterator[str]:
+) -> Iterator[Any]:
     """The texts of `page`'s rows, in order, read `batch` rows at a time as they are consumed."""
     for rows in reader.batches(page, values, batch):
         yield from _texts(rows, texts_of)
