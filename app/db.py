@@ -18,6 +18,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlmodel import create_engine
 
+from app.queries.compiled import DatasetMemo
+
 # A dataset schema on PostgreSQL: `dataset_` and a zero-padded build number, so the newest
 # sorts last. Extensions (pg_trgm) live in `public`, which stays on the search path.
 SCHEMA_PREFIX = "dataset_"
@@ -229,6 +231,7 @@ def make_read_engine(
         )
         event.listen(engine, "connect", _text_without_nul)
         _ping_when_idle(engine, ping_after_idle_s)
+        _share_dataset_memo(engine)
         return engine
     path = sqlite_path(url)
     if path is None:
@@ -245,7 +248,18 @@ def make_read_engine(
     )
     if statement_timeout_ms > 0:
         _limit_statement_time(engine, statement_timeout_ms)
+    _share_dataset_memo(engine)
     return engine
+
+
+def _share_dataset_memo(engine: Engine) -> None:
+    """Give every connection of a serving engine the engine's one `DatasetMemo`, where
+    compiled statements keep answers that depend only on the dataset (app/queries/compiled.py)."""
+    memo = DatasetMemo()
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(_dbapi_connection, record):
+        record.info[DatasetMemo.INFO_KEY] = memo
 
 
 def newest_schema(connection: Connection) -> str | None:

@@ -130,6 +130,7 @@ _TYPED = st.one_of(
 )
 
 
+@pytest.mark.engine_independent  # SQLite's FTS5 in memory, whatever the engine under test
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TYPED)
 def test_any_text_compiles_to_a_valid_fts5_query(text: str) -> None:

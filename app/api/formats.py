@@ -2,7 +2,7 @@
 `?format=` or the Accept header, or named by a path of their own (`/v1/projects.csv`)."""
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from typing import Any, TypeVar
 
@@ -104,14 +104,15 @@ def limits_of(request: Request) -> Limits:
     return Limits(settings.max_limit, settings.max_export_rows)
 
 
-def page_json(texts: list[str], result: ListResult, query: PageQuery) -> str:
-    """The page envelope (`Page`) around records already written as JSON: the same bytes
-    as serializing the Page model, without building one."""
+def page_json(texts: Sequence[str | bytes], result: ListResult, query: PageQuery) -> bytes:
+    """The page envelope (`Page`) around records already written as JSON (UTF-8 bytes, or
+    text): the same bytes as serializing the Page model, without building one."""
     tail = f'"total":{result.total},"limit":{query.page_size},"offset":{query.offset}'
     facets = _facets(result)
     if facets is not None:
         tail += ',"facets":' + FACETS.dump_json(facets).decode()
-    return '{"items":[' + ",".join(texts) + "]," + tail + "}"
+    items = b",".join(text if isinstance(text, bytes) else text.encode() for text in texts)
+    return b'{"items":[' + items + b"]," + tail.encode() + b"}"
 
 
 def list_response(
@@ -210,7 +211,7 @@ def page_response(
 
 
 def item_response(
-    request: Request, query: ItemQuery, fetch: Callable[[str], str | None], geo: bool
+    request: Request, query: ItemQuery, fetch: Callable[[str], str | bytes | None], geo: bool
 ) -> Response | None:
     """One record's stored document in the negotiated format (JSON, a one-row CSV with its
     header, or a GeoJSON Feature), negotiated before `fetch` reads it; None when `fetch`

@@ -6,6 +6,7 @@ enums (app/api/openapi.py) and these checks follow the curators' file with no co
 Both checks run before any SQL.
 """
 
+import functools
 import types
 from collections import Counter
 from collections.abc import Iterable
@@ -70,18 +71,31 @@ class UnknownTerm(InvalidValue):
         super().__init__(parameter, message, kind="enum", allowed=list(allowed))
 
 
+@functools.cache
+def _rules(model: type[BaseModel]) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """A query model's single-valued fields, and its fields whose values come from a
+    vocabulary (with the vocabulary's name): read once per model."""
+    fields = model.model_fields
+    single = frozenset(name for name, field in fields.items() if not _is_list(field.annotation))
+    vocabulary = tuple(
+        (name, vocabulary)
+        for name in fields
+        if (vocabulary := vocabulary_of(model, name)) is not None
+    )
+    return single, vocabulary
+
+
 def check_parameters(names: Iterable[str], query: BaseModel, vocabularies: Vocabularies) -> None:
     """Refuse (before any SQL) a single-valued parameter among `names` (the request's query
     parameter names, repeats included) given more than once, or a term of `query` outside
     its vocabulary; the refusal lists the allowed terms."""
-    fields = type(query).model_fields
+    single, with_vocabulary = _rules(type(query))
     for name, count in Counter(names).items():
-        if count > 1 and name in fields and not _is_list(fields[name].annotation):
+        if count > 1 and name in single:
             raise RepeatedValue(name, count)
-    for name in fields:
-        vocabulary = vocabulary_of(type(query), name)
+    for name, vocabulary in with_vocabulary:
         value = getattr(query, name)
-        if vocabulary is None or value is None or vocabulary not in vocabularies:
+        if value is None or vocabulary not in vocabularies:
             continue
         allowed = vocabularies[vocabulary]
         for term in value if isinstance(value, list) else [value]:

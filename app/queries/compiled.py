@@ -9,6 +9,7 @@ compiled text with its own values on the DB-API cursor: no statement is built, n
 key computed and no ORM result made per request (issue 9, "compile once, serve bytes").
 """
 
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -55,6 +56,7 @@ class Statement:
     fixed: Mapping[str, Any]
     binds: Mapping[str, Callable[[Any], Any]]
     results: tuple[Callable[[Any], Any] | None, ...]
+    names: frozenset[str] = frozenset()  # every bind parameter's name
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The driver's parameters for `values` (by placeholder name)."""
@@ -81,8 +83,10 @@ def compile_statement(statement: ClauseElement, dialect: Dialect) -> Statement:
     escaped = getattr(compiled, "escaped_bind_names", None) or {}
     fixed: dict[str, Any] = {}
     binds: dict[str, Callable[[Any], Any]] = {}
+    names = set()
     for compiled_name, bind in compiled.binds.items():
         name = escaped.get(compiled_name, compiled_name)
+        names.add(name)
         if not isinstance(bind, Placeholder) and bind.value is not None:
             fixed[name] = bind.effective_value
         process = bind.type._cached_bind_processor(dialect)
@@ -93,7 +97,12 @@ def compile_statement(statement: ClauseElement, dialect: Dialect) -> Statement:
         for column in getattr(statement, "selected_columns", ())
     )
     return Statement(
-        compiled.string, tuple(positions) if positions is not None else None, fixed, binds, results
+        compiled.string,
+        tuple(positions) if positions is not None else None,
+        fixed,
+        binds,
+        results,
+        frozenset(names),
     )
 
 
@@ -170,6 +179,58 @@ class Reader:
         """The first column of the first row, or None."""
         found = self.rows(statement, values)
         return found[0][0] if found else None
+
+    def dataset_rows(
+        self, statement: Statement, values: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """`rows` of a statement whose answer depends on nothing but the dataset and its own
+        values, such as a list's total or facet counts (the same for every page of a
+        filter): run once per dataset and values, then kept (`DatasetMemo`)."""
+        memo: DatasetMemo | None = self.info.get(DatasetMemo.INFO_KEY)
+        if memo is None:
+            return self.rows(statement, values)
+        parameters = statement.parameters(values)
+        if isinstance(parameters, dict):  # a named paramstyle gets every value: keep its own
+            bound = tuple(sorted((k, v) for k, v in parameters.items() if k in statement.names))
+        else:
+            bound = tuple(parameters)
+        # PostgreSQL: the dataset schema this transaction reads (app/db.py); SQLite: an
+        # engine, and so its memo, serves one file, and a rebuild is a new file.
+        key = (self.info.get("dataset_key"), statement.sql, bound)
+        return memo.get(key, lambda: self.rows(statement, values))
+
+
+class DatasetMemo:
+    """Answers of statements that depend only on the dataset, by dataset, statement and
+    values, kept for every connection of one engine: bounded (least recently used out) and
+    safe to share between threads.
+
+    The dataset changes only at build time, so a filter's total and facet counts are the
+    same for every page a client reads through; counting them is the part of a page whose
+    cost grows with the matching rows.
+    """
+
+    INFO_KEY = "dataset_memo"  # where an engine's connections carry it (app/db.py)
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self.entries: OrderedDict[Any, list[tuple[Any, ...]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+        """The answer kept for `key`, or `make()`'s, kept (a statement runs outside the lock:
+        two threads may both run it the first time, to the same answer)."""
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                return found
+        found = make()
+        with self.lock:
+            self.entries[key] = found
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return found
 
 
 # What a compiled statement can run on: a session, a SQLAlchemy connection or a Reader.

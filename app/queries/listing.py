@@ -266,10 +266,11 @@ def run_list(
     facets = None
     if compiled.facets:
         facets = {
-            name: [(row[0], int(row[1])) for row in reader.rows(statement, values)]
+            name: [(row[0], int(row[1])) for row in reader.dataset_rows(statement, values)]
             for name, statement in compiled.facets
         }
-    total = reader.scalar(compiled.count, values) or 0
+    counted = reader.dataset_rows(compiled.count, values)
+    total = (counted[0][0] if counted else 0) or 0
     texts_of = None
     if spec.document is None:
         texts_of = _reader_of_texts(reader, spec.record_type, written_as)
@@ -309,19 +310,19 @@ def _key_values(
     return found[0][1:]
 
 
-TextsOf = Callable[[list[str]], dict[str, str]]
+TextsOf = Callable[[list[str]], dict[str, str | bytes]]
 
 
 def _reader_of_texts(reader: Reader, record_type: str, fmt: str) -> TextsOf:
     """A function giving the stored texts in format `fmt` of records of `record_type`, by id."""
 
-    def read(ids: list[str]) -> dict[str, str]:
+    def read(ids: list[str]) -> dict[str, str | bytes]:
         return texts_by_id(reader, record_type, fmt, ids)
 
     return read
 
 
-def _texts(found: Sequence[Any], texts_of: TextsOf | None) -> list[str]:
+def _texts(found: Sequence[Any], texts_of: TextsOf | None) -> list[Any]:
     """The texts of the page's rows, in the page's order: the row's own first column, or
     the stored document of the id it names."""
     if texts_of is None:
@@ -336,7 +337,7 @@ def _streamed(
     values: dict[str, Any],
     texts_of: TextsOf | None,
     batch: int = 1000,
-) -> Iterator[str]:
+) -> Iterator[Any]:
     """The texts of `page`'s rows, in order, read `batch` rows at a time as they are consumed."""
     for rows in reader.batches(page, values, batch):
         yield from _texts(rows, texts_of)

@@ -65,9 +65,9 @@ def item_answer(
     """One record of `collection` in the negotiated format, or a NotFound error."""
     header = _HEADERS[collection.key]
 
-    def fetch(fmt: str) -> str | None:
+    def fetch(fmt: str) -> str | bytes | None:
         text = document(source, collection.record_type, id, fmt)
-        return header + text if fmt == "csv" and text is not None else text
+        return header + text if isinstance(text, str) and fmt == "csv" else text
 
     response = item_response(request, query, fetch, collection.geometry is not None)
     if response is None:
