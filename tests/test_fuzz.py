@@ -39,9 +39,9 @@ atexit.register(shutil.rmtree, _DB_DIR, ignore_errors=True)  # also when no test
 # (which the session fixture `database_url` builds), or a file of the fuzz run's own.
 _URL = TEST_DATABASE_URL or f"sqlite:///{_DB_DIR / 'fuzz.sqlite3'}"
 _SETTINGS = Settings(database_url=_URL, data_dir=DATA_DIR)
-# The statuses that refuse a request (414 for a URL over the limit among them), from the
-# repository's schemathesis.toml, which the stock CLI reads too.
-CONFIG = SchemathesisConfig.from_path(str(ROOT / "schemathesis.toml"))
+# The statuses that refuse a request (414 for a URL over the limit among them), from
+# tests/schemathesis.toml, which the stock CLI reads too (`--config-file`).
+CONFIG = SchemathesisConfig.from_path(str(ROOT / "tests" / "schemathesis.toml"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_SETTINGS), config=CONFIG)
 
 

@@ -156,3 +156,19 @@ def test_serve_skips_the_build_and_prints_the_docs_url(database_url: str) -> Non
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.mark.engine_independent
+def test_the_top_level_holds_only_the_projects_fixed_entries() -> None:
+    """The repository's top level is fixed (app/, migrations/, data/, tests/, Dockerfile,
+    pyproject.toml, Makefile, README.md, .ci/run) with bench/ for the benchmark and
+    .gitignore; tools' own files (e.g. tests/schemathesis.toml) live below it."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    top = {path.split("/", 1)[0] for path in tracked}
+    fixed = {"app", "migrations", "data", "tests", "Dockerfile", "pyproject.toml", "Makefile"}
+    assert top <= fixed | {"README.md", ".ci", "bench", ".gitignore"}, sorted(top - fixed)
+    assert fixed <= top
