@@ -101,6 +101,9 @@ class Collection:
     to_rows: Callable[["Collection", "Entry", "Dataset"], Iterator[SQLModel]] = rows.record_rows
     # Fields the Public model takes beyond the table's (e.g. a source's text_url).
     extra: Callable[[Any], dict[str, Any]] | None = None
+    # One-segment paths of other routes beside the items (`series` of /v1/trade-stats/series):
+    # a record with one as its id could not be reached, so the build refuses it.
+    routes_beside_items: tuple[str, ...] = ()
     # Its dates, each with its basis and phrase fields (checked by app/loader/dates.py).
     dates: tuple[DateField, ...] = ()
     # How its dates appear on the timeline; None: they don't (quotes are not facts).
@@ -286,6 +289,7 @@ AWARDS = Collection(
 TRADE_STATS = Collection(
     path="trade-stats",
     key="trade_stats",
+    routes_beside_items=("series",),
     noun="trade statistic",
     plural="trade statistics",
     tag="trade statistics",

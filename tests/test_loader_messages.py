@@ -364,3 +364,19 @@ def test_unclosed_brackets_are_named_in_plain_words(text: str, cause: str) -> No
     with pytest.raises(yaml.YAMLError) as error:
         yaml.safe_load(text)
     assert cause in explain_yaml_error(error.value).message
+
+
+def test_an_id_that_names_a_route_beside_the_items_is_refused(data_copy: Path) -> None:
+    """A trade statistic with the id `series` could not be reached (/v1/trade-stats/series is
+    the series route), so the build refuses it at its line."""
+    stats = DataFile(data_copy, "trade_stats.yaml")
+    key, value = DataFile.entry(stats.records("trade_stats")[0], "id") or (None, None)
+    assert key is not None and value is not None
+    stats.replace(value, "series")
+    problem = _only(data_copy)
+    assert (problem.file, problem.line, problem.field) == (
+        "data/trade_stats.yaml",
+        DataFile.line(key),
+        "id",
+    )
+    assert "/v1/trade-stats/series is another route" in problem.message

@@ -92,6 +92,20 @@ def test_routes_and_openapi_cover_the_collection(client: TestClient, path: str) 
 
 
 @pytest.mark.parametrize("path", NAMES)
+def test_the_routes_beside_the_items_are_declared(client: TestClient, path: str) -> None:
+    """Every one-segment route beside a collection's items (`/v1/trade-stats/series`) is in
+    its declaration (`routes_beside_items`), so the build refuses a record of that id."""
+    collection = by_path(path)
+    prefix = f"/v1/{path}/"
+    beside = {
+        route.removeprefix(prefix)
+        for route in client.get("/openapi.json").json()["paths"]
+        if route.startswith(prefix) and not set("/{.") & set(route.removeprefix(prefix))
+    }
+    assert beside == set(collection.routes_beside_items)
+
+
+@pytest.mark.parametrize("path", NAMES)
 def test_meta_counts_and_data_cover_the_collection(client: TestClient, path: str) -> None:
     counts = client.get("/v1/meta").json()["counts"]
     assert counts[path] > 0, f"{path} has no records loaded"

@@ -65,8 +65,6 @@ class DirectReader:
         }
         self.items = {f"/v1/{c.path}": c for c in COLLECTIONS}
         self.repeatable = {c.key: _list_fields(c.query) for c in COLLECTIONS}
-        # Paths of other routes that an item path would also match (`/v1/trade-stats/series`).
-        self.static: frozenset[str] | None = None
 
     def answer(
         self, scope: Scope, refreshed: bool = False
@@ -80,7 +78,7 @@ class DirectReader:
         database = getattr(app.state, "database", None)
         if not app.state.settings.direct_reads or database is None or database.path is None:
             return None
-        target = self._target(app, scope["path"])
+        target = self._target(scope["path"])
         if target is None:
             return None
         collection, record_id, fmt = target
@@ -105,7 +103,7 @@ class DirectReader:
             return None
         return response, (connection.close if streaming else _release_nothing)
 
-    def _target(self, app: Any, path: str) -> Target | None:
+    def _target(self, path: str) -> Target | None:
         """The collection (the record id, for an item; the representation, for a path that
         names one) a path names, if it is one of ours."""
         listed = self.lists.get(path)
@@ -121,13 +119,9 @@ class DirectReader:
             record_id = tail
         elif extension not in collection.formats:
             return None
-        if not RECORD_ID.fullmatch(record_id):
-            return None
-        if self.static is None:
-            self.static = frozenset(
-                route.path for route in app.routes if "{" not in getattr(route, "path", "{")
-            )
-        return None if path in self.static else (collection, record_id, fmt)
+        if not RECORD_ID.fullmatch(record_id) or record_id in collection.routes_beside_items:
+            return None  # not an id (`/v1/trade-stats/series` is the series route)
+        return collection, record_id, fmt
 
     def _answer(
         self,

@@ -235,6 +235,16 @@ class _Checker:
                 f"{first.line('id')})",
             )
             return
+        declared = registry.BY_KEY[collection]
+        if model.id in declared.routes_beside_items:
+            self.problem(
+                rel,
+                entry.line("id"),
+                "id",
+                f"{model.id!r} cannot be a {declared.noun}'s id: /v1/{declared.path}/"
+                f"{model.id} is another route, so the record could not be reached",
+            )
+            return
         self.ids[collection][model.id] = entry
         self.entries[collection].append(entry)
 
