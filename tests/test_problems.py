@@ -108,6 +108,16 @@ def test_instance_is_the_percent_encoded_path_and_query(
         assert query  # the query string is part of the instance
 
 
+def test_instance_keeps_an_encoded_slash_in_its_segment(
+    client: TestClient, assert_problem: Problem
+) -> None:
+    """`a%2Fb` is one path segment: the instance says so (the decoded `a/b` would name
+    another resource)."""
+    for sent in ("/v1/projects/a%2Fb", "/v1/nope/a%2Fb%3Fc"):
+        body = assert_problem(client.get(sent), 404)
+        assert body["instance"] == sent
+
+
 def _raw(app: Any, path: bytes, query: bytes = b"") -> dict[str, Any]:
     """A GET sent straight through ASGI with bytes no HTTP client would send unencoded."""
     import json

@@ -69,10 +69,11 @@ def target_refusal(scope: Scope) -> tuple[str, str, str] | None:
     query: bytes = scope.get("query_string", b"")
     if len(path) > MAX_PATH or len(query) > MAX_QUERY:
         # The instance names the (cut) path only: the whole target is what is wrong.
+        raw_path: bytes = scope.get("raw_path") or b""
         return (
             "uri-too-long",
             f"Paths are limited to {MAX_PATH} characters and query strings to {MAX_QUERY} bytes.",
-            instance_of({"path": path[:MAX_PATH]}),
+            instance_of({"path": path[:MAX_PATH], "raw_path": raw_path[:MAX_PATH]}),
         )
     try:
         _check_utf8(query)
@@ -151,9 +152,13 @@ _STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 def instance_of(scope: Scope) -> str:
     """The request's target as a URI reference (RFC 3986): the percent-encoded path and the
     query string, for a problem's `instance`."""
-    path = quote(scope.get("path", "/"), safe="/:@!$&'()*+,;=")
-    # The query string is kept as sent, with any byte a URI may not hold percent-encoded
-    # (a `%` that starts no escape included).
+    # Path and query are kept as sent (the raw path, so `a%2Fb` stays one segment), with any
+    # byte a URI may not hold percent-encoded (a `%` that starts no escape included).
+    raw_path = scope.get("raw_path")
+    if raw_path:
+        path = _STRAY_PERCENT.sub("%25", quote_from_bytes(raw_path, safe="/:@!$&'()*+,;=%"))
+    else:  # an ASGI server need not give the raw path: encode the decoded one
+        path = quote(scope.get("path", "/"), safe="/:@!$&'()*+,;=")
     query = quote_from_bytes(scope.get("query_string", b""), safe="/?:@!$&'()*+,;=%")
     query = _STRAY_PERCENT.sub("%25", query)
     return f"{path}?{query}" if query else path
