@@ -23,7 +23,9 @@ def _walk(client: TestClient, collection: str, sort: str | None, size: int) -> l
     seen: list[str] = []
     while True:
         assert response.status_code == 200, response.text
-        seen += [item["id"] for item in response.json()["items"]]
+        items = [item["id"] for item in response.json()["items"]]
+        assert items or not seen, "a next link led to an empty page"
+        seen += items
         link = response.headers.get("link")
         if not link:
             return seen
@@ -98,3 +100,21 @@ def test_a_cursor_walk_without_sort_keeps_the_default_order(client: TestClient, 
         link = response.links.get("next")
         url = link["url"].removeprefix("http://testserver") if link else None
     assert walked == offset_order
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/projects", "/v1/search?q=wind", "/v1/sources/chinadaily-2024-bri-partner/records"],
+)
+def test_a_full_last_page_links_to_no_empty_one(client: TestClient, path: str) -> None:
+    """Read by cursor, a page links to a next one only when more records follow (one more
+    is read to know it): a page holding the last records, full or not, has no next link."""
+    separator = "&" if "?" in path else "?"
+    total = client.get(path).json()["total"]
+    assert total > 2
+    last = client.get(f"{path}{separator}after=&limit={total}")
+    assert len(last.json()["items"]) == total and "link" not in last.headers
+    first = client.get(f"{path}{separator}after=&limit={total - 1}")
+    link = first.headers["link"]
+    following = client.get(link.split(">", 1)[0].lstrip("<")).json()
+    assert len(following["items"]) == 1 and following["total"] == total

@@ -281,8 +281,13 @@ def run_list(
             return ListResult(rows, total, facets, None, written_as)
         found = reader.rows(compiled.page, values)
         return ListResult(_texts(found, texts_of), total, facets, None, written_as)
+    # Read by cursor, one record more than the page says whether another page follows (so
+    # the last page links to no empty one).
+    values["limit"] = query.page_size + 1
     found = reader.rows(compiled.page, values)
-    cursor = found[-1][1] if len(found) == query.page_size else None
+    more = len(found) > query.page_size
+    found = found[: query.page_size]
+    cursor = found[-1][1] if more else None
     return ListResult(_texts(found, texts_of), total, facets, cursor, written_as)
 
 

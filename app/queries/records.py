@@ -88,10 +88,12 @@ def citations_of(
         ordered = ordered.having(position > tuple_(named.first, record_type, record_id))
     # After a cursor, `offset` skips records after it (every schema-valid request means something).
     ordered = ordered.offset(query.offset)
-    rows = session.execute(ordered.limit(query.page_size)).all()
-    keys = [(row.record_type, row.record_id) for row in rows]
+    # Read by cursor, one record more than the page says whether another page follows.
+    keyset = query.after is not None
+    rows = session.execute(ordered.limit(query.page_size + 1 if keyset else query.page_size)).all()
+    keys = [(row.record_type, row.record_id) for row in rows[: query.page_size]]
     cursor = None
-    if query.after is not None and len(keys) == query.page_size:
+    if keyset and len(rows) > query.page_size:
         cursor = f"{CITED[keys[-1][0]].path}/{keys[-1][1]}"
     return keys, total, cursor
 

@@ -150,7 +150,7 @@ def _cursor_filter(after: str) -> dict[str, Any]:
 
 def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | None]:
     """A page of hits, best first, the number of hits, and the cursor of the next page
-    (when read by cursor and more may follow)."""
+    (when read by cursor and more follow)."""
     dialect = session.get_bind().dialect.name
     if dialect not in ("sqlite", "postgresql"):
         raise Unavailable(f"Full-text search is not available on {dialect}.")
@@ -159,7 +159,10 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
     parsed = parse(query.q)
     if parsed.is_empty:
         return [], 0, None
-    params: dict[str, Any] = {"limit": query.page_size}
+    # Read by cursor, one hit more than the page says whether another page follows (no link
+    # to an empty last page).
+    keyset = query.after is not None
+    params: dict[str, Any] = {"limit": query.page_size + 1 if keyset else query.page_size}
     where = ""
     if query.collection:
         names = [f":c{i}" for i in range(len(query.collection))]
@@ -202,7 +205,7 @@ def search(session: Session, query: SearchQuery) -> tuple[list[Hit], int, str | 
         )
         for row in session.execute(text(statement), params)
     ]
-    cursor = None
-    if query.after is not None and len(hits) == query.page_size:
-        cursor = hits[-1].key
+    more = len(hits) > query.page_size
+    hits = hits[: query.page_size]
+    cursor = hits[-1].key if keyset and more else None
     return hits, total, cursor
