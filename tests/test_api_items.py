@@ -7,45 +7,47 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from app import models
-from app.models.project import ProjectSummary
+from app.registry import BY_KEY, Collection
+from app.registry import COLLECTIONS as REGISTRY
 from tests.conftest import COLLECTIONS, PUBLIC
 
 Record = dict[str, Any]
 Data = dict[str, list[Record]]
 
-SUMMARIES: dict[str, type[BaseModel]] = {
-    "people": models.PersonSummary,
-    "places": models.PlaceSummary,
-    "projects": ProjectSummary,
-}
-# collection -> YAML field -> (API field, collection it names, is a list)
-REFERENCES: dict[str, dict[str, tuple[str, str, bool]]] = {
-    "places": {"parent": ("parent_id", "places", False)},
-    "projects": {"place": ("place", "places", False)},
-    "awards": {
-        "recipient": ("recipient", "people", False),
-        "place": ("place", "places", False),
-    },
-    "trade-stats": {"stated_by": ("stated_by", "people", False)},
-    "sister-cities": {
-        "side_a": ("side_a", "places", False),
-        "side_b": ("side_b", "places", False),
-    },
-    "quotes": {"speaker": ("speaker", "people", False)},
-    "events": {
-        "places": ("places", "places", True),
-        "people": ("people", "people", True),
-        "projects": ("projects", "projects", True),
-    },
-    "indicators": {"place": ("place", "places", False)},
-}
+
+def _model_in(annotation: Any) -> type[BaseModel]:
+    """The model a field's type holds (`PlaceSummary | None`, `list[PersonSummary]`)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    (model,) = {_model_in(a) for a in get_args(annotation) if a is not type(None)}
+    return model
+
+
+def _references(collection: Collection) -> dict[str, tuple[str, str, bool, Any]]:
+    """YAML field -> (API field, collection it names, is a list, the summary model it is
+    served as, or None for a bare id), from the registry's `references` and the Public model.
+    Nested references (a source's `credits[].person`) are checked by their own tests."""
+    found = {}
+    fields = collection.public.model_fields
+    for name, key in collection.references.items():
+        field = name.removesuffix("[]")
+        if "." in field:
+            continue
+        api = field if field in fields else f"{field}_id"
+        assert api in fields, (collection.path, name)
+        shape = None if api.endswith("_id") else _model_in(fields[api].annotation)
+        found[field] = (api, BY_KEY[key].path, name.endswith("[]"), shape)
+    return found
+
+
+# collection -> YAML field -> (API field, collection it names, is a list, summary model)
+REFERENCES = {c.path: _references(c) for c in REGISTRY}
 PRECISION = {None: "unknown", 4: "year", 7: "month", 10: "day"}
 # Fields checked by their own tests.
 SEPARATE = ("citations", "figures", "partners", "credits")
@@ -72,14 +74,25 @@ def _same(api: Any, curated: Any) -> bool:
     return bool(api == curated)
 
 
-def _assert_summary(summary: Any, target: str, record_id: str, index: dict[str, Any]) -> None:
-    shape = SUMMARIES[target]
+def _assert_summary(
+    summary: Any, target: str, shape: type[BaseModel], record_id: str, index: dict[str, Any]
+) -> None:
     assert isinstance(summary, dict), summary
     assert set(summary) == set(shape.model_fields), (target, set(summary))
     assert summary["id"] == record_id
     curated = index[target][record_id]
     for field in shape.model_fields:
         assert _same(summary[field], curated.get(field)), (target, record_id, field)
+
+
+def test_a_collection_is_summarised_one_way_wherever_it_is_referenced() -> None:
+    shapes: dict[str, set[Any]] = defaultdict(set)
+    for references in REFERENCES.values():
+        for _, target, _, shape in references.values():
+            if shape is not None:
+                shapes[target].add(shape)
+    assert shapes, "no reference is served as a summary"
+    assert {target: len(found) for target, found in shapes.items()} == dict.fromkeys(shapes, 1)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +111,7 @@ def test_every_item_is_the_curated_record(
     public = PUBLIC[collection]
     listed = {item["id"]: item for item in fetch_all(f"/v1/{collection}")}
     references = REFERENCES.get(collection, {})
-    reference_api_fields = {api for api, _, _ in references.values()}
+    reference_api_fields = {api for api, _, _, _ in references.values()}
     assert dataset[collection]
     for record in dataset[collection]:
         response = client.get(f"/v1/{collection}/{record['id']}")
@@ -118,19 +131,19 @@ def test_every_item_is_the_curated_record(
                 assert _same(value, record[field]), (collection, record["id"], field)
             elif field in DEFAULTS:
                 assert value == DEFAULTS[field], (collection, record["id"], field)
-        for field, (api, target, many) in references.items():
+        for field, (api, target, many, shape) in references.items():
             wanted = record.get(field)
             if many:
                 got = item[api]
                 assert sorted(s["id"] for s in got) == sorted(set(wanted or [])), (record, api)
                 for summary in got:
-                    _assert_summary(summary, target, summary["id"], index)
+                    _assert_summary(summary, target, shape, summary["id"], index)
             elif api.endswith("_id"):
                 assert item[api] == wanted
             elif wanted is None:
                 assert item[api] is None, (collection, record["id"], api)
             else:
-                _assert_summary(item[api], target, wanted, index)
+                _assert_summary(item[api], target, shape, wanted, index)
         if collection != "sources":
             got_citations = [(c["source_id"], c["excerpt"]) for c in item["citations"]]
             assert got_citations == [(c["source"], c["excerpt"]) for c in record["citations"]]

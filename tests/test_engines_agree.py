@@ -19,24 +19,14 @@ from fastapi.testclient import TestClient
 from app.config import ROOT, Settings
 from app.loader.build import build
 from app.main import create_app
+from app.registry import BY_PATH
+from app.registry import COLLECTIONS as REGISTRY
 from tests.conftest import COLLECTIONS, DATA_DIR
 
 pytestmark = pytest.mark.postgres
 
 Records = dict[str, list[dict[str, Any]]]
-QUERY_MODULES = {
-    "sources": "sources",
-    "people": "people",
-    "places": "places",
-    "projects": "projects",
-    "awards": "awards",
-    "trade-stats": "trade_stats",
-    "sister-cities": "sister_cities",
-    "quotes": "quotes",
-    "events": "events",
-    "indicators": "indicators",
-}
-GEO = ("places", "projects", "sister-cities")
+GEO = [c.path for c in REGISTRY if c.geometry is not None]
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +47,7 @@ def postgres_client(settings: Settings) -> Iterator[TestClient]:
 
 
 def _spec(collection: str) -> Any:
-    return importlib.import_module(f"app.queries.{QUERY_MODULES[collection]}").SPEC
+    return BY_PATH[collection].spec
 
 
 def _urls(dataset: Records) -> list[str]:

@@ -11,7 +11,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from types import NoneType, UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import anyio
 import httpx
@@ -32,6 +33,8 @@ from app.db import (
     version_of,
 )
 from app.loader.build import build
+from app.queries.parameters import ListQuery
+from app.registry import COLLECTIONS as REGISTRY
 from tests import engines
 from tests.conftest import COLLECTION_KEYS, DATA_DIR
 
@@ -39,18 +42,29 @@ Records = dict[str, list[dict[str, Any]]]
 Problem = Callable[..., dict[str, Any]]
 COLLECTIONS = list(COLLECTION_KEYS)
 SQLISH = ["' OR 1=1 --", "1; DROP TABLE project; --", '" OR ""="', "%' UNION SELECT 1 --", "_%"]
-# Text filters of each list that take free text (ids are checked by pattern).
+
+
+def _takes_text(annotation: Any) -> bool:
+    """A parameter type that is text, or a list of text (not a number, flag or choice)."""
+    if annotation is str:
+        return True
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated or origin is list:
+        return _takes_text(args[0])
+    if origin in (Union, UnionType):
+        return any(_takes_text(arg) for arg in args if arg is not NoneType)
+    return False
+
+
+# The filters of each list that take text (free text, codes, ids), from its query model;
+# paging and sorting are checked on their own.
 TEXT_FILTERS = {
-    "sources": ["q", "kind", "language"],
-    "people": ["q", "country"],
-    "places": ["q", "kind", "country", "region"],
-    "projects": ["q", "sector", "status", "region", "host_country", "pair"],
-    "awards": ["q", "conferred_by_country", "pair"],
-    "trade-stats": ["metric", "kind", "pair"],
-    "sister-cities": ["tie_type", "pair"],
-    "quotes": ["q", "pair"],
-    "events": ["q", "type", "pair"],
-    "indicators": ["q", "metric", "pair"],
+    c.path: [
+        name
+        for name, info in c.query.model_fields.items()
+        if name not in ListQuery.model_fields and _takes_text(info.annotation)
+    ]
+    for c in REGISTRY
 }
 LEAKS = ("root:x:", "root:*:", "/bin/bash", "Traceback", "sqlite3.", "sqlalchemy.")
 

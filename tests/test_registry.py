@@ -87,7 +87,9 @@ def test_routes_and_openapi_cover_the_collection(client: TestClient, path: str) 
         assert operation["tags"] == [collection.tag], route
     listed = client.get(f"/v1/{path}", params={"limit": 1})
     assert listed.status_code == 200, listed.text
-    item = listed.json()["items"][0]
+    items = listed.json()["items"]
+    assert items, f"/v1/{path} lists no record: data/ must hold at least one of this collection"
+    item = items[0]
     assert client.get(f"/v1/{path}/{item['id']}").json() == item
 
 

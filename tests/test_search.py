@@ -7,22 +7,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import COLLECTION_KEYS
+from app.registry import COLLECTIONS as REGISTRY
 
 Records = dict[str, list[dict[str, Any]]]
 # The field of a record that the search hit shows as its label.
-LABEL_FIELDS = {
-    "people": "name",
-    "places": "name",
-    "projects": "name",
-    "awards": "name",
-    "trade-stats": "period_label",
-    "sister-cities": "id",
-    "quotes": "text",
-    "events": "title",
-    "indicators": "subject",
-}
-SEARCHABLE = [name for name in COLLECTION_KEYS if name != "sources"]
+LABEL_FIELDS = {c.path: c.label or "id" for c in REGISTRY}
+# The collections whose records cite sources are indexed for search.
+SEARCHABLE = [c.path for c in REGISTRY if c.cited]
 FTS_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 
 
@@ -133,7 +124,7 @@ def test_collection_filter_is_repeatable(client: TestClient) -> None:
     assert len(both) == alone["projects"] + alone["events"]
     everything = all_hits(client, q=q)
     assert len(everything) > len(both)
-    for name in COLLECTION_KEYS:
+    for name in LABEL_FIELDS:
         hits = all_hits(client, q=q, collection=name)
         assert {hit["collection"] for hit in hits} <= {name}
 

@@ -26,7 +26,13 @@ def _examples() -> dict[str, Any]:
 
 def example(name: str) -> Any:
     """The stored example answer named `name` (a collection, or search, meta, ...)."""
-    return _examples()[name]
+    examples = _examples()
+    if name not in examples:
+        raise LookupError(
+            f"{EXAMPLES_FILE} has no example named {name!r}: add one of its records as served "
+            f'(README, "Adding a collection")'
+        )
+    return examples[name]
 
 
 def page_example(collection: str) -> dict[str, Any]:
