@@ -300,15 +300,21 @@ class NoQuery(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
+# Parameters that a path naming a CSV or GeoJSON representation does not take: the format
+# is the path's, and facet counts live in the JSON envelope, which neither format has.
+NOT_PER_FORMAT = ("format", "facet")
+
+
 @cache
 def without_format(query: type[BaseModel]) -> type[Parameters]:
-    """The parameters of `query` but `format`: those of a path that names its representation
-    (`/v1/projects.csv`), where `format` is an unknown parameter, refused like any other.
-    The fields are `query`'s own (same checks, descriptions and order)."""
+    """The parameters of `query` but `format` and `facet`: those of a path that names its
+    representation (`/v1/projects.csv`), where they are unknown parameters, refused like any
+    other (made once per query model). The fields are `query`'s own (same checks,
+    descriptions and order)."""
     fields: dict[str, Any] = {
         name: (info.annotation, info)
         for name, info in query.model_fields.items()
-        if name != "format"
+        if name not in NOT_PER_FORMAT
     }
     model: type[Parameters] = create_model(
         query.__name__.removesuffix("Query") + "ExportQuery",
