@@ -54,6 +54,17 @@ class Parameters(BaseModel):
         return data
 
 
+def limit_description(max_limit: int, max_export_rows: int) -> str:
+    """What `limit` means under these caps (the app's Settings; the OpenAPI document of an
+    app states its own, app/api/openapi.py)."""
+    return (
+        f"Page size: 50 by default for JSON, whose pages hold at most {max_limit:,} (a larger "
+        f"limit is reduced to {max_limit:,}; the envelope's `limit` is the size used). CSV and "
+        f"GeoJSON return the whole filtered collection by default, up to {max_export_rows:,} "
+        "records."
+    )
+
+
 class PageQuery(Parameters):
     """Paging and format, accepted by every list; unknown parameters are rejected."""
 
@@ -62,9 +73,7 @@ class PageQuery(Parameters):
         ge=1,
         le=1_000_000,
         examples=[50],
-        description="Page size: 50 by default for JSON, whose pages hold at most 500 (a "
-        "larger limit is reduced to 500; the envelope's `limit` is the size used). CSV and "
-        "GeoJSON return the whole filtered collection by default, up to 100,000 records.",
+        description=limit_description(500, 100_000),
     )
     offset: int = Field(
         default=0, ge=0, le=10_000_000, examples=[0], description="Records to skip."
