@@ -215,6 +215,12 @@ def _p50(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _built_line(output: str) -> str:
+    """The build's summary line ("built dataset ... in ... s: ... rows"), not its table."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return next((line for line in lines if line.startswith("built ")), lines[-1] if lines else "")
+
+
 def report(sizes: list[dict[str, Any]], build: dict[str, Any], repeat: int) -> str:
     lines = [
         machine(),
@@ -284,7 +290,7 @@ def report(sizes: list[dict[str, Any]], build: dict[str, Any], repeat: int) -> s
         lines.append(
             f"- Build of the curated data (`python -m app build`, whole process): "
             f"median {mid:.2f} s, best {best:.2f} s of {len(times)}; under 2 s: **{verdict}**. "
-            f"({build['output'].splitlines()[-1] if build['output'] else ''})"
+            f"({_built_line(build['output'])})"
         )
     else:
         problems = build["output"].splitlines()

@@ -38,6 +38,23 @@ def test_max_limit_caps_every_json_list(make_client: Callable[..., TestClient]) 
             assert page["limit"] == 5 and len(page["items"]) == 5, (path, limit)
 
 
+def test_the_openapi_document_states_the_apps_own_caps(
+    make_client: Callable[..., TestClient],
+) -> None:
+    spec = make_client(max_limit=5, max_export_rows=3).get("/openapi.json").json()
+    described = {
+        parameter["description"]
+        for item in spec["paths"].values()
+        for operation in item.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "limit"
+    }
+    assert len(described) == 1
+    [text] = described
+    assert "at most 5 " in text and "reduced to 5;" in text and "up to 3 records" in text
+    assert "500" not in text
+
+
 def test_max_export_rows_caps_csv_and_geojson(make_client: Callable[..., TestClient]) -> None:
     client = make_client(max_export_rows=3, response_cache_entries=0)
     # A limit above the cap is cut to it; the Link header leads to the rest.

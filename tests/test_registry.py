@@ -52,6 +52,22 @@ def test_declaration_is_consistent(path: str) -> None:
 
 
 @pytest.mark.parametrize("path", NAMES)
+def test_every_foreign_key_is_a_declared_reference(path: str) -> None:
+    """A column of the collection's table that names another collection's record is declared
+    in `references`, so the loader checks each YAML value names a record (an undeclared one
+    would load unchecked)."""
+    collection = by_path(path)
+    tables = {c.table.__tablename__: c.key for c in COLLECTIONS}  # type: ignore[attr-defined]
+    named = {
+        tables[key.column.table.name]
+        for column in collection.table.__table__.columns  # type: ignore[attr-defined]
+        for key in column.foreign_keys
+        if key.column.table.name in tables and key.column.table.name != column.table.name
+    }
+    assert named <= set(collection.references.values()), (path, named)
+
+
+@pytest.mark.parametrize("path", NAMES)
 def test_loader_knows_the_collection(path: str) -> None:
     collection = by_path(path)
     assert check.COLLECTIONS[collection.key] is collection.entry

@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 
 from app.api.examples import registered_examples
 from app.api.geojson import declared_schemas
-from app.queries.parameters import COMMA_SEPARATED, VOCABULARY_KEY
+from app.queries.parameters import COMMA_SEPARATED, VOCABULARY_KEY, limit_description
 from app.registry import COLLECTIONS
 
 PACKAGE = "bilateral-relations-api"
@@ -132,6 +132,15 @@ def _declare_parameters(document: dict[str, Any], vocabularies: dict[str, tuple[
                             target["enum"] = terms
 
 
+def _declare_limits(document: dict[str, Any], max_limit: int, max_export_rows: int) -> None:
+    """Every `limit` parameter states this app's caps (its Settings), not the defaults."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "limit" and parameter["in"] == "query":
+                    parameter["description"] = limit_description(max_limit, max_export_rows)
+
+
 def _declare_links(document: dict[str, Any]) -> None:
     """OpenAPI links from a stated figure to the disagreement it belongs to (its
     `disagreement_id`; null when no source contradicts it), on the list and item of every
@@ -179,6 +188,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     _declare_caching(document)
     _declare_links(document)
     _declare_parameters(document, getattr(app.state, "vocabularies", {}))
+    settings = getattr(app.state, "settings", None)
+    if settings is not None:
+        _declare_limits(document, settings.max_limit, settings.max_export_rows)
     app.openapi_schema = document
     return document
 

@@ -244,16 +244,23 @@ class StatementCache:
     def __init__(self, size: int = 2048) -> None:
         self.size = size
         self.entries: OrderedDict[Any, Any] = OrderedDict()
+        # Routes run in worker threads: an eviction between another thread's lookup and its
+        # move_to_end would be a KeyError.
+        self.lock = threading.Lock()
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        """The entry for `key`, made by `make()` the first time."""
-        found = self.entries.get(key)
-        if found is None:
-            found = self.entries[key] = make()
-            if len(self.entries) > self.size:
+        """The entry for `key`, made by `make()` the first time (outside the lock: two threads
+        may both make it the first time, to the same entry)."""
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                return found
+        found = make()
+        with self.lock:
+            self.entries[key] = found
+            while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
-        else:
-            self.entries.move_to_end(key)
         return found
 
 

@@ -54,6 +54,17 @@ class Parameters(BaseModel):
         return data
 
 
+def limit_description(max_limit: int, max_export_rows: int) -> str:
+    """What `limit` means under these caps (the app's Settings; the OpenAPI document of an
+    app states its own, app/api/openapi.py)."""
+    return (
+        f"Page size: 50 by default for JSON, whose pages hold at most {max_limit:,} (a larger "
+        f"limit is reduced to {max_limit:,}; the envelope's `limit` is the size used). CSV and "
+        f"GeoJSON return the whole filtered collection by default, up to {max_export_rows:,} "
+        "records."
+    )
+
+
 class PageQuery(Parameters):
     """Paging and format, accepted by every list; unknown parameters are rejected."""
 
@@ -62,9 +73,7 @@ class PageQuery(Parameters):
         ge=1,
         le=1_000_000,
         examples=[50],
-        description="Page size: 50 by default for JSON, whose pages hold at most 500 (a "
-        "larger limit is reduced to 500; the envelope's `limit` is the size used). CSV and "
-        "GeoJSON return the whole filtered collection by default, up to 100,000 records.",
+        description=limit_description(500, 100_000),
     )
     offset: int = Field(
         default=0, ge=0, le=10_000_000, examples=[0], description="Records to skip."
@@ -300,15 +309,21 @@ class NoQuery(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
+# Parameters that a path naming a CSV or GeoJSON representation does not take: the format
+# is the path's, and facet counts live in the JSON envelope, which neither format has.
+NOT_PER_FORMAT = ("format", "facet")
+
+
 @cache
 def without_format(query: type[BaseModel]) -> type[Parameters]:
-    """The parameters of `query` but `format`: those of a path that names its representation
-    (`/v1/projects.csv`), where `format` is an unknown parameter, refused like any other.
-    The fields are `query`'s own (same checks, descriptions and order)."""
+    """The parameters of `query` but `format` and `facet`: those of a path that names its
+    representation (`/v1/projects.csv`), where they are unknown parameters, refused like any
+    other (made once per query model). The fields are `query`'s own (same checks,
+    descriptions and order)."""
     fields: dict[str, Any] = {
         name: (info.annotation, info)
         for name, info in query.model_fields.items()
-        if name != "format"
+        if name not in NOT_PER_FORMAT
     }
     model: type[Parameters] = create_model(
         query.__name__.removesuffix("Query") + "ExportQuery",
