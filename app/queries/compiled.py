@@ -200,46 +200,10 @@ class Reader:
         return memo.get(key, lambda: self.rows(statement, values))
 
 
-class DatasetMemo:
-    """Answers of statements that depend only on the dataset, by dataset, statement and
-    values, kept for every connection of one engine: bounded (least recently used out) and
-    safe to share between threads.
-
-    The dataset changes only at build time, so a filter's total and facet counts are the
-    same for every page a client reads through; counting them is the part of a page whose
-    cost grows with the matching rows.
-    """
-
-    INFO_KEY = "dataset_memo"  # where an engine's connections carry it (app/db.py)
-
-    def __init__(self, size: int = 1024) -> None:
-        self.size = size
-        self.entries: OrderedDict[Any, list[tuple[Any, ...]]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Any, make: Callable[[], list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
-        """The answer kept for `key`, or `make()`'s, kept (a statement runs outside the lock:
-        two threads may both run it the first time, to the same answer)."""
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-                return found
-        found = make()
-        with self.lock:
-            self.entries[key] = found
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return found
-
-
-# What a compiled statement can run on: a session, a SQLAlchemy connection or a Reader.
-Readable = Session | Connection | Reader
-
-
 class StatementCache:
-    """Compiled statements by shape, least recently used first out (a bounded number of
-    shapes: parameter names are fixed and repeated values are capped by the query length)."""
+    """Entries made once by key (compiled statements by shape), least recently used first
+    out, safe to share between threads (a bounded number of shapes: parameter names are
+    fixed and repeated values are capped by the query length)."""
 
     def __init__(self, size: int = 2048) -> None:
         self.size = size
@@ -262,6 +226,26 @@ class StatementCache:
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
         return found
+
+
+class DatasetMemo(StatementCache):
+    """Answers of statements that depend only on the dataset, by dataset, statement and
+    values, kept for every connection of one engine (bounded, least recently used out, safe
+    to share between threads, as a StatementCache).
+
+    The dataset changes only at build time, so a filter's total and facet counts are the
+    same for every page a client reads through; counting them is the part of a page whose
+    cost grows with the matching rows.
+    """
+
+    INFO_KEY = "dataset_memo"  # where an engine's connections carry it (app/db.py)
+
+    def __init__(self, size: int = 1024) -> None:
+        super().__init__(size)
+
+
+# What a compiled statement can run on: a session, a SQLAlchemy connection or a Reader.
+Readable = Session | Connection | Reader
 
 
 def bind_type(value: Any) -> Any:
