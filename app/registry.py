@@ -438,6 +438,28 @@ BY_RECORD_TYPE: dict[str, Collection] = {c.record_type: c for c in COLLECTIONS}
 CITED: dict[str, Collection] = {c.record_type: c for c in COLLECTIONS if c.cited}
 
 
+def undeclared_references() -> list[str]:
+    """A sentence for each column of a collection's table that names another collection's
+    records (a foreign key) without a declared `references` entry: the loader would not check
+    that its YAML values name records, so the build refuses to run (app/loader/check.py)."""
+    tables = {c.table.__tablename__: c for c in COLLECTIONS}
+    missing = []
+    for collection in COLLECTIONS:
+        declared = set(collection.references.values())
+        for column in collection.table.__table__.columns:  # type: ignore[attr-defined]
+            for key in column.foreign_keys:
+                target = tables.get(key.column.table.name)
+                if target is None or target is collection or target.key in declared:
+                    continue
+                missing.append(
+                    f"{collection.table.__name__}.{column.name} names {target.key} records, "
+                    f"but the {collection.key} declaration in app/registry.py has no "
+                    f"`references` entry for it (e.g. references={{'<yaml field>': "
+                    f"'{target.key}'}}), so its values would load unchecked."
+                )
+    return missing
+
+
 def load_order() -> list[Collection]:
     """Every collection, each after the collections it references (so foreign keys hold at
     every insert); among those ready, the earliest declared first."""

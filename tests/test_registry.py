@@ -5,6 +5,7 @@ part (loader, search, routes, OpenAPI, meta, examples, test fixtures) misses.
 """
 
 import ast
+import dataclasses
 from pathlib import Path
 from typing import Any, get_args
 
@@ -12,9 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 
+from app import registry
 from app.api.examples import example
 from app.config import ROOT
 from app.loader import check
+from app.loader.problems import BuildFailed
 from app.loader.search_rows import LABEL_FIELDS
 from app.queries.search import SearchCollection
 from app.registry import BY_KEY, CITED, COLLECTIONS, Collection, load_order
@@ -51,20 +54,23 @@ def test_declaration_is_consistent(path: str) -> None:
         )
 
 
-@pytest.mark.parametrize("path", NAMES)
-def test_every_foreign_key_is_a_declared_reference(path: str) -> None:
-    """A column of the collection's table that names another collection's record is declared
-    in `references`, so the loader checks each YAML value names a record (an undeclared one
-    would load unchecked)."""
-    collection = by_path(path)
-    tables = {c.table.__tablename__: c.key for c in COLLECTIONS}  # type: ignore[attr-defined]
-    named = {
-        tables[key.column.table.name]
-        for column in collection.table.__table__.columns  # type: ignore[attr-defined]
-        for key in column.foreign_keys
-        if key.column.table.name in tables and key.column.table.name != column.table.name
-    }
-    assert named <= set(collection.references.values()), (path, named)
+def test_every_foreign_key_is_a_declared_reference() -> None:
+    """A column of a collection's table that names another collection's records is declared
+    in `references`, so the loader checks each YAML value names a record; otherwise the build
+    refuses to run, saying which column and what to declare."""
+    assert registry.undeclared_references() == []
+
+
+def test_an_undeclared_reference_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    projects = dataclasses.replace(BY_KEY["projects"], references={})
+    changed = tuple(projects if c.key == "projects" else c for c in COLLECTIONS)
+    monkeypatch.setattr(registry, "COLLECTIONS", changed)
+    [message] = registry.undeclared_references()
+    assert message.startswith("Project.place_id names places records")
+    with pytest.raises(BuildFailed) as failure:
+        check.check(ROOT / "data")
+    [problem] = failure.value.problems
+    assert problem.file == "app/registry.py" and problem.message == message
 
 
 @pytest.mark.parametrize("path", NAMES)

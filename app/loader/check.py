@@ -528,6 +528,9 @@ def _fact_key(model: Any) -> str | None:
 
 def check(data_dir: Path, basis_required: bool = BASIS_REQUIRED) -> Dataset:
     """Check everything in `data_dir`; raises BuildFailed with every problem found."""
+    undeclared = registry.undeclared_references()
+    if undeclared:  # a declaration, not the data, is wrong: say so before reading any file
+        raise BuildFailed([Problem("app/registry.py", 0, "references", m) for m in undeclared])
     checker = _Checker(data_dir)
     checker.read_files()
     checker.read_texts()
