@@ -29,15 +29,11 @@ def year_of(column: Any) -> Any:
     return func.substr(column, 1, 4)
 
 
-class JSONElementLike(ColumnElement[bool]):
-    """Some element of a JSON array of strings matches a LIKE pattern, case-insensitively.
-
-    The elements are matched one by one, never the serialized JSON, so `[`, `"` or `,` in a
-    query are characters of a name, not JSON syntax.
-    """
+class _PatternMatch(ColumnElement[bool]):
+    """A column matched by a LIKE pattern: the two clauses SQLAlchemy traverses and caches
+    by (each engine's SQL is compiled per subclass)."""
 
     inherit_cache = True
-    type = Boolean()
     _traverse_internals = [  # noqa: RUF012 (SQLAlchemy reads it from the class)
         ("column", InternalTraversal.dp_clauseelement),
         ("pattern", InternalTraversal.dp_clauseelement),
@@ -46,6 +42,17 @@ class JSONElementLike(ColumnElement[bool]):
     def __init__(self, column: Any, pattern: Any) -> None:
         self.column = column
         self.pattern = pattern
+
+
+class JSONElementLike(_PatternMatch):
+    """Some element of a JSON array of strings matches a LIKE pattern, case-insensitively.
+
+    The elements are matched one by one, never the serialized JSON, so `[`, `"` or `,` in a
+    query are characters of a name, not JSON syntax.
+    """
+
+    inherit_cache = True
+    type = Boolean()
 
 
 @compiles(JSONElementLike)
@@ -78,21 +85,13 @@ def _ascii_lower(sql: str) -> str:
     return f"translate({sql}, '{_UPPER}', '{_UPPER.lower()}')"
 
 
-class CaseInsensitiveLike(ColumnElement[bool]):
+class CaseInsensitiveLike(_PatternMatch):
     """`column` matches a LIKE pattern (escape `\\`), ASCII letters in any case, as SQLite
     matches it (there: SQLAlchemy's `ilike`, `lower(column) LIKE lower(pattern)`)."""
 
     inherit_cache = True
     # No Boolean type of its own: SQLite would write such an element `... = 1`, and its SQL
     # is to stay exactly `ilike`'s.
-    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy reads it from the class)
-        ("column", InternalTraversal.dp_clauseelement),
-        ("pattern", InternalTraversal.dp_clauseelement),
-    ]
-
-    def __init__(self, column: Any, pattern: Any) -> None:
-        self.column = column
-        self.pattern = pattern
 
 
 @compiles(CaseInsensitiveLike)
